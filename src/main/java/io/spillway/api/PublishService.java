@@ -1,0 +1,76 @@
+package io.spillway.api;
+
+import java.util.List;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.spillway.broker.Broker;
+import io.spillway.broker.ChannelMessage;
+import io.spillway.broker.PublishResult;
+
+/**
+ * Pusher's publish endpoints under {@code /apps}: {@code POST /{app_id}/events} and {@code /batch_events}.
+ * A 2xx means the broker acknowledged every message of the request; anything it did not is a 503 the client
+ * may retry.
+ */
+public final class PublishService implements HttpService {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final AppRegistry apps;
+    private final RequestAuthenticator auth;
+    private final BodyReader bodies;
+    private final PublishParser parser;
+    private final Broker broker;
+    private final long brokerRetryAfterSeconds;
+
+    public PublishService(AppRegistry apps, RequestAuthenticator auth, ApiLimits limits, Broker broker,
+                          long brokerRetryAfterSeconds) {
+        this.apps = apps;
+        this.auth = auth;
+        this.bodies = new BodyReader(limits.maxBodyBytes());
+        this.parser = new PublishParser(limits);
+        this.broker = broker;
+        this.brokerRetryAfterSeconds = brokerRetryAfterSeconds;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/{app_id}/events", (req, res) -> publish(req, res, false))
+                .post("/{app_id}/batch_events", (req, res) -> publish(req, res, true))
+                .any("/{app_id}/events", PublishService::methodNotAllowed)
+                .any("/{app_id}/batch_events", PublishService::methodNotAllowed);
+    }
+
+    private void publish(ServerRequest req, ServerResponse res, boolean batch) {
+        App app = app(req);
+        byte[] body = bodies.read(req, res);
+        auth.verify(app, "POST", req.path().absolute().rawPath(), req.query(), body);
+        List<ChannelMessage> messages = batch ? parser.parseBatch(app.id(), body) : parser.parseEvent(app.id(), body);
+        PublishResult result = broker.publish(messages);
+        if (!result.ok()) {
+            throw new ApiException(503, "broker unavailable, retry later: " + result.detail(), brokerRetryAfterSeconds);
+        }
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.send(batch ? batchResponse(messages.size()) : "{}");
+    }
+
+    App app(ServerRequest req) {
+        String appId = req.path().pathParameters().get("app_id");
+        return apps.find(appId).orElseThrow(() -> new ApiException(404, "unknown app_id '" + appId + "'"));
+    }
+
+    private static String batchResponse(int items) {
+        StringBuilder sb = new StringBuilder(12 + 3 * items).append("{\"batch\":[");
+        for (int i = 0; i < items; i++) {
+            sb.append(i == 0 ? "{}" : ",{}");
+        }
+        return sb.append("]}").toString();
+    }
+
+    static void methodNotAllowed(ServerRequest req, ServerResponse res) {
+        throw new ApiException(405, req.prologue().method().text() + " is not allowed here; use POST");
+    }
+}

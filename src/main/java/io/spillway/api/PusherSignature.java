@@ -1,0 +1,88 @@
+package io.spillway.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Pusher's request signature: lowercase hex HMAC-SHA256 over {@code METHOD\nPATH\nQUERY}, where QUERY is every
+ * parameter but {@code auth_signature}, keys lowercased and sorted, joined {@code k=v&...} without escaping.
+ * Used both to verify requests and, by clients such as the warm-up and the benchmark, to sign them.
+ */
+public final class PusherSignature {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private PusherSignature() {
+    }
+
+    public static String bodyMd5(byte[] body) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("MD5").digest(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("MD5 is required by the JDK", e);
+        }
+    }
+
+    /** The string the signature covers; {@code params} must not contain {@code auth_signature}. */
+    public static String stringToSign(String method, String path, Map<String, String> params) {
+        TreeMap<String, String> sorted = new TreeMap<>();
+        params.forEach((k, v) -> sorted.put(k.toLowerCase(Locale.ROOT), v));
+        StringBuilder sb = new StringBuilder(128).append(method).append('\n').append(path).append('\n');
+        boolean first = true;
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
+            if (!first) {
+                sb.append('&');
+            }
+            sb.append(e.getKey()).append('=').append(e.getValue());
+            first = false;
+        }
+        return sb.toString();
+    }
+
+    public static String sign(String secret, String method, String path, Map<String, String> params) {
+        return hmacHex(secret, stringToSign(method, path, params));
+    }
+
+    public static String hmacHex(String secret, String data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HEX.formatHex(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is required by the JDK", e);
+        }
+    }
+
+    /** Compares two hex signatures in time independent of where they differ. */
+    public static boolean matches(String expectedHex, String givenHex) {
+        return MessageDigest.isEqual(expectedHex.getBytes(StandardCharsets.US_ASCII),
+                givenHex.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * A complete signed query string for a request, as a Pusher server SDK would send it.
+     *
+     * @param body the raw body; {@code body_md5} is included when it is not empty
+     */
+    public static String signedQuery(String key, String secret, String method, String path, byte[] body,
+                                     long epochSeconds) {
+        TreeMap<String, String> params = new TreeMap<>();
+        params.put("auth_key", key);
+        params.put("auth_timestamp", Long.toString(epochSeconds));
+        params.put("auth_version", "1.0");
+        if (body.length > 0) {
+            params.put("body_md5", bodyMd5(body));
+        }
+        String signature = sign(secret, method, path, params);
+        StringBuilder sb = new StringBuilder(160);
+        params.forEach((k, v) -> sb.append(k).append('=').append(v).append('&'));
+        return sb.append("auth_signature=").append(signature).toString();
+    }
+}

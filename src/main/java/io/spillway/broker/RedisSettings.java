@@ -1,0 +1,53 @@
+package io.spillway.broker;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How to reach Redis and how long a publish may take. Defaults suit a publish tier: fail within a second
+ * instead of Redisson's multi-second retry budget, because the client retries anyway.
+ *
+ * @param mode            single, sentinel or cluster
+ * @param address         the server in single mode
+ * @param masterName      the Sentinel master name
+ * @param nodes           sentinels (sentinel mode) or seed nodes (cluster mode)
+ * @param channelPrefix   prefix of every Redis channel
+ * @param publishTimeout  the whole deadline of one request's publishes, retries included
+ * @param responseTimeout how long Redisson waits for one reply before retrying
+ * @param retryAttempts   Redisson retries of a command within the deadline
+ * @param connectTimeout  TCP connect timeout
+ * @param minIdle         connections opened (and PINGed) before the pod may be ready
+ * @param poolSize        most connections per node
+ * @param scanInterval    topology refresh period in sentinel and cluster modes
+ * @param shardedPublish  in cluster mode, SPUBLISH (Redis 7+) instead of PUBLISH
+ */
+public record RedisSettings(Mode mode, String address, String masterName, List<String> nodes, String password,
+                            String channelPrefix, Duration publishTimeout, Duration responseTimeout,
+                            int retryAttempts, Duration connectTimeout, int minIdle, int poolSize,
+                            Duration scanInterval, boolean shardedPublish) {
+
+    public enum Mode { SINGLE, SENTINEL, CLUSTER }
+
+    public RedisSettings {
+        nodes = List.copyOf(nodes);
+        if (mode == Mode.SINGLE && (address == null || address.isBlank())) {
+            throw new IllegalArgumentException("spillway.redis.address is required in single mode");
+        }
+        if (mode != Mode.SINGLE && nodes.isEmpty()) {
+            throw new IllegalArgumentException("spillway.redis.nodes is required in " + mode.name().toLowerCase()
+                    + " mode");
+        }
+        if (mode == Mode.SENTINEL && (masterName == null || masterName.isBlank())) {
+            throw new IllegalArgumentException("spillway.redis.master-name is required in sentinel mode");
+        }
+        if (minIdle < 1 || poolSize < minIdle) {
+            throw new IllegalArgumentException("spillway.redis.min-idle must be >= 1 and <= pool-size");
+        }
+        if (retryAttempts < 0) {
+            throw new IllegalArgumentException("spillway.redis.retry-attempts must be >= 0");
+        }
+        if (publishTimeout.toMillis() < 10 || responseTimeout.toMillis() < 10) {
+            throw new IllegalArgumentException("spillway.redis.publish-timeout and response-timeout must be >= 10ms");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.spillway.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.config.EnvironmentVariables;
+import io.helidon.config.spi.ConfigSource;
+
+/**
+ * Builds the configuration in SPEC's precedence, lowest to highest: classpath defaults,
+ * {@code config/application.yaml} in the working directory, the file named by {@code SPILLWAY_CONFIG},
+ * environment variables.
+ *
+ * @param workingDir where {@code config/application.yaml} is looked up
+ * @param env        the process environment (a parameter so tests can supply their own)
+ */
+public record ConfigLoader(Path workingDir, Map<String, String> env) {
+
+    /** Environment variable naming the operator's YAML file. */
+    public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
+    static final String DEFAULTS = "spillway-defaults.yaml";
+    static final Path LOCAL_FILE = Path.of("config", "application.yaml");
+
+    public static ConfigLoader fromProcess() {
+        return new ConfigLoader(Path.of("").toAbsolutePath(), System.getenv());
+    }
+
+    /** The files that feed the config, lowest precedence first; these are what hot reload watches. */
+    public List<Path> files() {
+        List<Path> files = new ArrayList<>(2);
+        Path local = workingDir.resolve(LOCAL_FILE);
+        if (Files.exists(local)) {
+            files.add(local);
+        }
+        operatorFile().ifPresent(files::add);
+        return files;
+    }
+
+    /** Loads and fully reads every source now, so an unreadable file fails here and not later. */
+    public Config load() {
+        operatorFile().ifPresent(ConfigLoader::requireReadable);
+        List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
+        // Helidon's own mapping: SPILLWAY_ADMISSION_GLOBAL__RATE -> spillway.admission.global-rate
+        sources.add(() -> ConfigSources.create(EnvironmentVariables.expand(env)).build());
+        List<Path> files = files();
+        for (int i = files.size() - 1; i >= 0; i--) {
+            Path file = files.get(i);
+            requireReadable(file);
+            sources.add(ConfigSources.file(file));
+        }
+        sources.add(ConfigSources.classpath(DEFAULTS));
+        try {
+            return Config.builder()
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .sources(sources)
+                    .build();
+        } catch (RuntimeException e) {
+            throw new InvalidConfigException("cannot read configuration: " + rootMessage(e), e);
+        }
+    }
+
+    private Optional<Path> operatorFile() {
+        String named = env.get(CONFIG_ENV);
+        if (named == null || named.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(workingDir.resolve(named));
+    }
+
+    private static void requireReadable(Path file) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new InvalidConfigException("config file " + file + " is missing or unreadable");
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}
