@@ -2,6 +2,7 @@ package io.spillway;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.helidon.config.Config;
@@ -38,14 +39,29 @@ public final class Main {
         LogConfig.configureRuntime();
         RunningGateway gateway;
         try {
-            gateway = start(ConfigLoader.fromProcess().load());
+            Config config = ConfigLoader.fromProcess().load();
+            config.get("spillway.log-level").asString().ifPresent(Main::logLevel);
+            gateway = start(config);
         } catch (InvalidConfigException | StartupException e) {
-            System.err.println("spillway: " + e.getMessage());
+            // One line, whatever the underlying parser said.
+            System.err.println("spillway: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "spillway-shutdown"));
         LOG.info(() -> "Spillway ready to serve on :" + gateway.publicPort() + ", admin on :" + gateway.adminPort());
+    }
+
+    private static void logLevel(String level) {
+        try {
+            Level parsed = Level.parse(level.trim().toUpperCase(java.util.Locale.ROOT));
+            Logger.getLogger("io.spillway").setLevel(parsed);
+            for (var handler : Logger.getLogger("").getHandlers()) {
+                handler.setLevel(parsed.intValue() < handler.getLevel().intValue() ? parsed : handler.getLevel());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("spillway.log-level: '" + level + "' is not a level (INFO, FINE, ...)");
+        }
     }
 
     /** Builds and starts everything from {@code config}; throws instead of running half-started. */

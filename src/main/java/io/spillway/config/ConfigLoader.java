@@ -21,6 +21,7 @@ import io.helidon.config.spi.ConfigSource;
  * @param workingDir where {@code config/application.yaml} is looked up
  * @param env        the process environment (a parameter so tests can supply their own)
  */
+@SuppressWarnings("removal") // EnvironmentVariables.expand is still the one implementation of Helidon's env mapping in 4.5
 public record ConfigLoader(Path workingDir, Map<String, String> env) {
 
     /** Environment variable naming the operator's YAML file. */
@@ -47,7 +48,7 @@ public record ConfigLoader(Path workingDir, Map<String, String> env) {
     public Config load() {
         operatorFile().ifPresent(ConfigLoader::requireReadable);
         List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
-        // Helidon's own mapping: SPILLWAY_ADMISSION_GLOBAL__RATE -> spillway.admission.global-rate
+        // Helidon's documented mapping: SPILLWAY_ADMISSION_GLOBAL_dash_RATE -> spillway.admission.global-rate
         sources.add(() -> ConfigSources.create(EnvironmentVariables.expand(env)).build());
         List<Path> files = files();
         for (int i = files.size() - 1; i >= 0; i--) {
