@@ -31,6 +31,7 @@ public final class RedissonBroker implements Broker {
     private final WireFormat wire;
     private final long deadlineMillis;
     private volatile RedissonClient client;
+    private volatile boolean sharded;
     private volatile boolean closed;
     private Thread connector;
 
@@ -58,8 +59,9 @@ public final class RedissonBroker implements Broker {
                     created.shutdown();
                     return;
                 }
+                sharded = ShardedPublishDetector.decide(settings, created);
                 client = created;
-                LOG.info(() -> "connected to Redis (" + name() + ")");
+                LOG.info(() -> "connected to Redis (" + name() + (sharded ? ", sharded publish" : "") + ")");
                 return;
             } catch (RuntimeException e) {
                 long wait = ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
@@ -104,7 +106,7 @@ public final class RedissonBroker implements Broker {
     }
 
     private CompletableFuture<Long> publishOne(RedissonClient c, String topic, String payload) {
-        if (settings.mode() == RedisSettings.Mode.CLUSTER && settings.shardedPublish()) {
+        if (sharded) {
             return c.getShardedTopic(topic, StringCodec.INSTANCE).publishAsync(payload).toCompletableFuture();
         }
         return c.getTopic(topic, StringCodec.INSTANCE).publishAsync(payload).toCompletableFuture();
@@ -127,7 +129,7 @@ public final class RedissonBroker implements Broker {
             throw new BrokerUnavailableException("not connected to Redis");
         }
         String topicName = wire.topic(appId, channel);
-        RTopic topic = settings.mode() == RedisSettings.Mode.CLUSTER && settings.shardedPublish()
+        RTopic topic = sharded
                 ? c.getShardedTopic(topicName, StringCodec.INSTANCE)
                 : c.getTopic(topicName, StringCodec.INSTANCE);
         int id = topic.addListener(String.class, (ch, msg) -> onPayload.accept(msg));

@@ -19,6 +19,7 @@ import io.helidon.config.ConfigSources;
 import io.spillway.api.ApiLimits;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
+import io.spillway.broker.ShardedPublish;
 
 /**
  * Reads and validates the {@code spillway} tree into typed settings. Every problem becomes an
@@ -78,8 +79,13 @@ public final class SettingsReader {
                 duration(r, "connect-timeout", Duration.ofSeconds(1)),
                 integer(r, "min-idle", 4),
                 integer(r, "pool-size", 16),
-                duration(r, "scan-interval", Duration.ofSeconds(1)),
-                bool(r, "sharded-publish", true));
+                duration(r, "scan-interval", Duration.ofMillis(500)),
+                parsed(r, "sharded-publish", ShardedPublish.AUTO, ShardedPublish::parse, "auto, true or false"),
+                duration(r, "retry-delay", Duration.ofMillis(50)),
+                duration(r, "ping-interval", Duration.ofSeconds(1)),
+                duration(r, "subscription-timeout", Duration.ofSeconds(2)),
+                integer(r, "subscription-pool-size", 4),
+                string(r, "client-name", "spillway"));
     }
 
     private static ApiLimits limits(Config l) {
