@@ -75,11 +75,23 @@ public final class AdmissionController implements AdmissionGauges {
      * slow start are pre-built; only a global-rate refusal is built per request (it carries the wait).
      */
     public AdmissionDecision enter() {
-        Snapshot s = snapshot;
         Optional<RejectReason> refusal = gate.refusal();
         if (refusal.isPresent()) {
-            return refused(s.refusals().get(refusal.get()));
+            return refused(snapshot.refusals().get(refusal.get()));
         }
+        return enterPastGate();
+    }
+
+    /**
+     * {@link #enter()} without the lifecycle gate: for the pod's own warm-up requests, which must exercise
+     * rates and the concurrency limit while the gate still refuses outside traffic.
+     */
+    public AdmissionDecision enterWarmup() {
+        return enterPastGate();
+    }
+
+    private AdmissionDecision enterPastGate() {
+        Snapshot s = snapshot;
         if (!s.settings().enabled()) {
             return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquire(), false));
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
+import io.spillway.metrics.OwnedMeters;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
@@ -19,7 +20,7 @@ import io.helidon.metrics.api.Timer;
  * {@code spillway_concurrency_limit}, {@code spillway_inflight}, {@code spillway_capacity_factor}.
  * Counters are cached per label set so the request path never goes through the registry.
  */
-public final class HelidonAdmissionMetrics implements AdmissionMetrics {
+public final class HelidonAdmissionMetrics implements AdmissionMetrics, AutoCloseable {
     /** Label value where the app is not known yet (refused before the body was read). */
     static final String NO_APP = "";
 
@@ -28,7 +29,7 @@ public final class HelidonAdmissionMetrics implements AdmissionMetrics {
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
-    private final MeterRegistry registry;
+    private final OwnedMeters registry;
     private final Map<String, Counter> admitted = new ConcurrentHashMap<>();
     private final Map<RejectReason, Map<String, Counter>> rejected = new EnumMap<>(RejectReason.class);
     private final Timer publish;
@@ -36,20 +37,20 @@ public final class HelidonAdmissionMetrics implements AdmissionMetrics {
 
     /** Meters in {@code registry}; gauges read 0 until a controller is bound. */
     public HelidonAdmissionMetrics(MeterRegistry registry) {
-        this.registry = registry;
+        this.registry = new OwnedMeters(registry);
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, new ConcurrentHashMap<>());
         }
-        this.publish = registry.getOrCreate(Timer.builder("spillway.publish")
+        this.publish = this.registry.register(Timer.builder("spillway.publish")
                 .description("Time from admission to the broker's acknowledgement of the publish")
                 .buckets(LATENCY_BUCKETS));
-        registry.getOrCreate(Gauge.builder("spillway.concurrency.limit", this,
+        this.registry.register(Gauge.builder("spillway.concurrency.limit", this,
                         m -> m.gauges == null ? 0 : m.gauges.concurrencyLimit())
                 .description("Concurrency limit in force (adaptive limit scaled by the capacity factor)"));
-        registry.getOrCreate(Gauge.builder("spillway.inflight", this,
+        this.registry.register(Gauge.builder("spillway.inflight", this,
                         m -> m.gauges == null ? 0 : m.gauges.inflight())
                 .description("Admitted requests in flight"));
-        registry.getOrCreate(Gauge.builder("spillway.capacity.factor", this,
+        this.registry.register(Gauge.builder("spillway.capacity.factor", this,
                         m -> m.gauges == null ? 1.0 : m.gauges.capacityFactor())
                 .description("Share of the configured capacity in force (slow start)"));
     }
@@ -64,7 +65,7 @@ public final class HelidonAdmissionMetrics implements AdmissionMetrics {
         String label = label(app);
         Counter counter = admitted.get(label);
         if (counter == null) {
-            counter = admitted.computeIfAbsent(label, l -> registry.getOrCreate(
+            counter = admitted.computeIfAbsent(label, l -> registry.register(
                     Counter.builder("spillway.admission.admitted")
                             .description("Requests admitted")
                             .addTag(Tag.create("app", l))));
@@ -78,7 +79,7 @@ public final class HelidonAdmissionMetrics implements AdmissionMetrics {
         Map<String, Counter> byApp = rejected.get(reason);
         Counter counter = byApp.get(label);
         if (counter == null) {
-            counter = byApp.computeIfAbsent(label, l -> registry.getOrCreate(
+            counter = byApp.computeIfAbsent(label, l -> registry.register(
                     Counter.builder("spillway.admission.rejected")
                             .description("Requests refused by admission control")
                             .addTag(Tag.create("reason", reason.label()))
@@ -95,6 +96,12 @@ public final class HelidonAdmissionMetrics implements AdmissionMetrics {
     @Override
     public void bind(AdmissionGauges gauges) {
         this.gauges = gauges;
+    }
+
+    /** Removes this gateway's meters from the registry. */
+    @Override
+    public void close() {
+        registry.close();
     }
 
     private static String label(String app) {

@@ -59,7 +59,7 @@ class BadInputMatrixTest {
 
     @BeforeEach
     void subscribe() {
-        subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:*");
+        subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
     }
 
     @AfterEach
