@@ -18,14 +18,15 @@ import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * Publishes through Redisson. Connecting happens in the background with capped, jittered backoff, so a Redis
+ * Publishes through Redisson. Connecting happens in the background with jittered backoff capped at half a
+ * second (so a pod notices a returning Redis quickly), so a Redis
  * that is down or black-holed at start never blocks or ends the process; once connected, Redisson reconnects
  * by itself. Every publish is bounded by {@link RedisSettings#publishTimeout()}.
  */
 public final class RedissonBroker implements Broker {
     private static final Logger LOG = Logger.getLogger(RedissonBroker.class.getName());
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
     private final RedisSettings settings;
     private final WireFormat wire;
@@ -142,6 +143,7 @@ public final class RedissonBroker implements Broker {
     }
 
     /** PINGs every node Redisson knows; false when not connected or any node fails to answer in time. */
+    @Override
     public boolean ping(Duration timeout) {
         RedissonClient c = client;
         if (c == null) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.spillway.testing.GatewayHarness;
-import io.spillway.testing.redis.Await;
 import io.spillway.testing.redis.RedisClusterFixture;
 import io.spillway.testing.redis.RedisNode;
 import io.spillway.testing.redis.RedisSentinelGroup;
@@ -45,10 +44,9 @@ final class TopologyGateways {
     }
 
     static GatewayHarness startReady(Map<String, String> config) {
-        GatewayHarness gateway = GatewayHarness.start(config);
+        GatewayHarness gateway = GatewayHarness.startNotReady(config, Map.of());
         try {
-            Await.until("the gateway to be ready", Duration.ofSeconds(60),
-                        () -> gateway.admin("/observe/health/ready").statusCode() == 200);
+            gateway.awaitReady(Duration.ofSeconds(60));
             return gateway;
         } catch (RuntimeException | Error e) {
             gateway.close();
