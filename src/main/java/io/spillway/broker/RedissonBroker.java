@@ -1,8 +1,13 @@
 package io.spillway.broker;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -11,35 +16,58 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
 import org.redisson.Redisson;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
+import org.redisson.client.RedisReadonlyException;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.connection.ConnectionListener;
 
 /**
  * Publishes through Redisson. Connecting happens in the background with jittered backoff capped at half a
- * second (so a pod notices a returning Redis quickly), so a Redis
- * that is down or black-holed at start never blocks or ends the process; once connected, Redisson reconnects
- * by itself. Every publish is bounded by {@link RedisSettings#publishTimeout()}.
+ * second (so a pod notices a returning Redis quickly), so a Redis that is down or black-holed at start never blocks
+ * or ends the process; once connected, Redisson reconnects and follows failovers by itself (it re-reads the topology
+ * every scan interval). Every publish is bounded by {@link RedisSettings#publishTimeout()}.
+ *
+ * <p>A {@link TopologyWatcher} checks that Redisson follows: in sentinel mode it refuses publishes while the client
+ * still points at a master the sentinels no longer name, and rebuilds the client when Redisson does not catch up.
  */
 public final class RedissonBroker implements Broker {
     private static final Logger LOG = Logger.getLogger(RedissonBroker.class.getName());
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+    /** An old client finishes what it has in flight before it goes. */
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(2);
 
     private final RedisSettings settings;
     private final WireFormat wire;
     private final long deadlineMillis;
+    private final TopologyMetrics metrics;
+    private final TopologyWatcher topology;
+    private final Set<LiveSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile RedissonClient client;
     private volatile boolean sharded;
+    private volatile String refusal;
     private volatile boolean closed;
     private Thread connector;
 
+    /** Reports topology metrics to Helidon's global registry. */
     public RedissonBroker(RedisSettings settings, WireFormat wire) {
+        this(settings, wire, Metrics.globalRegistry());
+    }
+
+    public RedissonBroker(RedisSettings settings, WireFormat wire, MeterRegistry registry) {
         this.settings = settings;
         this.wire = wire;
         this.deadlineMillis = settings.publishTimeout().toMillis();
+        this.metrics = new TopologyMetrics(registry);
+        SentinelMasterGate gate = settings.mode() == RedisSettings.Mode.SENTINEL ? new SentinelMasterGate(settings)
+                                                                                : null;
+        this.topology = new TopologyWatcher(settings, this::view, gate, metrics, reason -> refusal = reason,
+                                            this::rebuild);
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -55,13 +83,13 @@ public final class RedissonBroker implements Broker {
         while (!closed && client == null) {
             attempt++;
             try {
-                RedissonClient created = Redisson.create(RedissonConfigs.create(settings));
+                RedissonClient created = connect();
                 if (closed) {
                     created.shutdown();
                     return;
                 }
-                sharded = ShardedPublishDetector.decide(settings, created);
                 client = created;
+                topology.start();
                 LOG.info(() -> "connected to Redis (" + name() + (sharded ? ", sharded publish" : "") + ")");
                 return;
             } catch (RuntimeException e) {
@@ -76,11 +104,75 @@ public final class RedissonBroker implements Broker {
         }
     }
 
+    private RedissonClient connect() {
+        RedissonClient created = Redisson.create(RedissonConfigs.create(settings, masterEvents()));
+        try {
+            sharded = ShardedPublishDetector.decide(settings, created);
+        } catch (RuntimeException e) {
+            created.shutdown();
+            throw e;
+        }
+        metrics.sharded(sharded);
+        return created;
+    }
+
+    /**
+     * The forced topology refresh: a new client reads the topology from scratch (sentinels, cluster seeds), takes
+     * over publishing and every live subscription, and the old one retires. Keeps the old client if Redis cannot
+     * be reached now.
+     */
+    private void rebuild() {
+        RedissonClient old = client;
+        if (old == null || closed) {
+            return;
+        }
+        RedissonClient fresh;
+        try {
+            fresh = connect();
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "topology refresh failed, keeping the current Redis client: " + rootMessage(e));
+            return;
+        }
+        if (closed) {
+            fresh.shutdown();
+            return;
+        }
+        client = fresh;
+        subscriptions.forEach(s -> s.attach(fresh));
+        LOG.warning(() -> "Redis client rebuilt; publishing to " + view().map(TopologyView::toString).orElse("?"));
+        Thread.ofVirtual().name("redis-retire").start(() -> old.shutdown(0, RETIRE_GRACE.toMillis(),
+                                                                         TimeUnit.MILLISECONDS));
+    }
+
+    private Optional<TopologyView> view() {
+        RedissonClient c = client;
+        return c == null || c.isShuttingDown() ? Optional.empty() : Optional.of(TopologyView.of(c, settings.mode()));
+    }
+
+    /** A connection to a node opened or dropped: the topology may have changed, look now. */
+    private ConnectionListener masterEvents() {
+        return new ConnectionListener() {
+            @Override
+            public void onConnect(InetSocketAddress address) {
+                topology.wake();
+            }
+
+            @Override
+            public void onDisconnect(InetSocketAddress address) {
+                topology.wake();
+            }
+        };
+    }
+
     @Override
     public PublishResult publish(List<ChannelMessage> messages) {
         RedissonClient c = client;
         if (c == null) {
             return PublishResult.unavailable("not connected to Redis");
+        }
+        String refused = refusal;
+        if (refused != null) {
+            return PublishResult.unavailable(refused);
         }
         CompletableFuture<?>[] acks = new CompletableFuture<?>[messages.size()];
         try {
@@ -90,7 +182,7 @@ public final class RedissonBroker implements Broker {
             }
         } catch (RuntimeException e) {
             // Redisson refuses synchronously when it is shutting down or has no usable connection.
-            return new PublishResult(PublishResult.Outcome.FAILED, 0, rootMessage(e));
+            return failed(0, e);
         }
         try {
             CompletableFuture.allOf(acks).get(deadlineMillis, TimeUnit.MILLISECONDS);
@@ -99,18 +191,27 @@ public final class RedissonBroker implements Broker {
             return new PublishResult(PublishResult.Outcome.TIMEOUT, countDone(acks),
                                      "Redis did not acknowledge within " + deadlineMillis + " ms");
         } catch (ExecutionException e) {
-            return new PublishResult(PublishResult.Outcome.FAILED, countDone(acks), rootMessage(e));
+            return failed(countDone(acks), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new PublishResult(PublishResult.Outcome.FAILED, countDone(acks), "interrupted");
         }
     }
 
-    private CompletableFuture<Long> publishOne(RedissonClient c, String topic, String payload) {
-        if (sharded) {
-            return c.getShardedTopic(topic, StringCodec.INSTANCE).publishAsync(payload).toCompletableFuture();
+    private PublishResult failed(int acknowledged, Throwable e) {
+        if (causedBy(e, RedisReadonlyException.class)) {
+            // The node we write to is a replica now: re-read the topology instead of failing until the next scan.
+            topology.suspectStale();
         }
-        return c.getTopic(topic, StringCodec.INSTANCE).publishAsync(payload).toCompletableFuture();
+        return new PublishResult(PublishResult.Outcome.FAILED, acknowledged, rootMessage(e));
+    }
+
+    private CompletableFuture<Long> publishOne(RedissonClient c, String topic, String payload) {
+        return topic(c, topic).publishAsync(payload).toCompletableFuture();
+    }
+
+    private RTopic topic(RedissonClient c, String name) {
+        return sharded ? c.getShardedTopic(name, StringCodec.INSTANCE) : c.getTopic(name, StringCodec.INSTANCE);
     }
 
     private static int countDone(CompletableFuture<?>[] acks) {
@@ -129,12 +230,13 @@ public final class RedissonBroker implements Broker {
         if (c == null) {
             throw new BrokerUnavailableException("not connected to Redis");
         }
-        String topicName = wire.topic(appId, channel);
-        RTopic topic = sharded
-                ? c.getShardedTopic(topicName, StringCodec.INSTANCE)
-                : c.getTopic(topicName, StringCodec.INSTANCE);
-        int id = topic.addListener(String.class, (ch, msg) -> onPayload.accept(msg));
-        return () -> topic.removeListenerAsync(id);
+        LiveSubscription subscription = new LiveSubscription(wire.topic(appId, channel), onPayload);
+        subscription.attach(c);
+        subscriptions.add(subscription);
+        if (client != c) {
+            subscription.attach(client); // a rebuild happened meanwhile
+        }
+        return subscription;
     }
 
     @Override
@@ -163,12 +265,14 @@ public final class RedissonBroker implements Broker {
 
     @Override
     public String name() {
-        return "redis-" + settings.mode().name().toLowerCase();
+        return "redis-" + settings.mode().name().toLowerCase(Locale.ROOT);
     }
 
     @Override
     public void close() {
         closed = true;
+        topology.close();
+        metrics.close();
         RedissonClient c = client;
         client = null;
         if (c != null) {
@@ -185,6 +289,15 @@ public final class RedissonBroker implements Broker {
         }
     }
 
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
@@ -192,5 +305,45 @@ public final class RedissonBroker implements Broker {
         }
         String message = t.getMessage();
         return message == null ? t.getClass().getSimpleName() : message;
+    }
+
+    /** An SSE watch stream's subscription; it moves to the new client when the client is rebuilt. */
+    private final class LiveSubscription implements Subscription {
+        private final String topicName;
+        private final Consumer<String> onPayload;
+        private RTopic topic;
+        private int listenerId;
+        private boolean closed;
+
+        LiveSubscription(String topicName, Consumer<String> onPayload) {
+            this.topicName = topicName;
+            this.onPayload = onPayload;
+        }
+
+        /** Listens through {@code c} (the old listener goes with the old client). */
+        synchronized void attach(RedissonClient c) {
+            if (closed) {
+                return;
+            }
+            RTopic next = topic(c, topicName);
+            try {
+                listenerId = next.addListener(String.class, (channel, message) -> onPayload.accept(message));
+                topic = next;
+            } catch (RuntimeException e) {
+                if (topic == null) {
+                    throw new BrokerUnavailableException("cannot subscribe: " + rootMessage(e));
+                }
+                LOG.warning(() -> "SSE stream of " + topicName + " stays on the old Redis client: " + rootMessage(e));
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            subscriptions.remove(this);
+            if (topic != null) {
+                topic.removeListenerAsync(listenerId);
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ import org.redisson.config.ReadMode;
 import org.redisson.config.SentinelServersConfig;
 import org.redisson.config.SingleServerConfig;
 import org.redisson.config.SubscriptionMode;
+import org.redisson.connection.ConnectionListener;
 
 /** Translates {@link RedisSettings} into Redisson's config, one topology at a time. */
 final class RedissonConfigs {
@@ -21,9 +22,10 @@ final class RedissonConfigs {
     private RedissonConfigs() {
     }
 
-    static Config create(RedisSettings s) {
+    static Config create(RedisSettings s, ConnectionListener connections) {
         Config config = new Config();
         config.setCodec(StringCodec.INSTANCE);
+        config.setConnectionListener(connections);
         switch (s.mode()) {
             case SINGLE -> {
                 SingleServerConfig single = config.useSingleServer()

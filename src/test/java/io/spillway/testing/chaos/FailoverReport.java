@@ -121,6 +121,13 @@ public final class FailoverReport {
                 .collect(Collectors.joining(" ", "  503s per 500 ms after the fault: ", "\n"));
     }
 
+    /** 503 reasons (the error text without volatile details) with counts. */
+    public Map<String, Long> sheddingReasons() {
+        return attempts.stream().filter(a -> a.status() == 503)
+                .collect(Collectors.groupingBy(a -> a.error().replaceAll("[0-9a-f]{6,}|\\d+", "#"), TreeMap::new,
+                                               Collectors.counting()));
+    }
+
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder("=== chaos: ").append(scenario).append(" ===\n").append(timeline);
@@ -130,6 +137,7 @@ public final class FailoverReport {
                                                       w[0], w[1], w[1] - w[0], count(503)))
                            .orElse("  503 window: none\n"));
         out.append(sheddingHistogram());
+        sheddingReasons().forEach((reason, n) -> out.append(String.format("    %5d x %s%n", n, reason)));
         out.append(String.format("  promotion observed %d ms after the fault; first ack %s ms after the promotion%n",
                                  Timeline.millisBetween(faultAt, promotedAt),
                                  resumeMillis().map(String::valueOf).orElse("never")));

@@ -25,7 +25,8 @@ public final class PublishLoad implements AutoCloseable {
     /**
      * One request: times are nanoseconds on {@link Timeline}'s clock; status 0 means no HTTP answer at all.
      */
-    public record Attempt(long seq, String channel, String data, long startNanos, long endNanos, int status) {
+    public record Attempt(long seq, String channel, String data, long startNanos, long endNanos, int status,
+                          String error) {
         public boolean acked() {
             return status / 100 == 2;
         }
@@ -89,15 +90,20 @@ public final class PublishLoad implements AutoCloseable {
         String body = "{\"name\":\"chaos\",\"channel\":\"" + channel + "\",\"data\":\"" + data + "\"}";
         long start = System.nanoTime();
         int status;
+        String error = "";
         try {
             HttpResponse<String> response = gateway.send(
                     gateway.signedPost("/apps/" + GatewayHarness.APP_ID + "/events", body, GatewayHarness.APP_KEY,
                                        GatewayHarness.APP_SECRET).build());
             status = response.statusCode();
+            if (status / 100 != 2) {
+                error = response.body();
+            }
         } catch (RuntimeException e) {
             status = 0;
+            error = e.toString();
         }
-        attempts.add(new Attempt(n, channel, data, start, System.nanoTime(), status));
+        attempts.add(new Attempt(n, channel, data, start, System.nanoTime(), status, error));
     }
 
     /** Snapshot of finished requests. */
