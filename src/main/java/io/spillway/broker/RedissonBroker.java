@@ -121,27 +121,33 @@ public final class RedissonBroker implements Broker {
      * over publishing and every live subscription, and the old one retires. Keeps the old client if Redis cannot
      * be reached now.
      */
-    private void rebuild() {
+    private boolean rebuild() {
         RedissonClient old = client;
         if (old == null || closed) {
-            return;
+            return false;
         }
         RedissonClient fresh;
         try {
             fresh = connect();
         } catch (RuntimeException e) {
             LOG.warning(() -> "topology refresh failed, keeping the current Redis client: " + rootMessage(e));
-            return;
+            return false;
         }
         if (closed) {
             fresh.shutdown();
-            return;
+            return false;
         }
         client = fresh;
         subscriptions.forEach(s -> s.attach(fresh));
         LOG.warning(() -> "Redis client rebuilt; publishing to " + view().map(TopologyView::toString).orElse("?"));
         Thread.ofVirtual().name("redis-retire").start(() -> old.shutdown(0, RETIRE_GRACE.toMillis(),
                                                                          TimeUnit.MILLISECONDS));
+        return true;
+    }
+
+    /** Forces a topology refresh, as a READONLY answer does (for tests and operators' tooling in this package). */
+    void refreshTopology() {
+        topology.suspectStale();
     }
 
     private Optional<TopologyView> view() {
@@ -320,15 +326,19 @@ public final class RedissonBroker implements Broker {
             this.onPayload = onPayload;
         }
 
-        /** Listens through {@code c} (the old listener goes with the old client). */
+        /** Listens through {@code c}, then stops listening through the client before (no double delivery). */
         synchronized void attach(RedissonClient c) {
             if (closed) {
                 return;
             }
             RTopic next = topic(c, topicName);
             try {
-                listenerId = next.addListener(String.class, (channel, message) -> onPayload.accept(message));
+                int id = next.addListener(String.class, (channel, message) -> onPayload.accept(message));
+                if (topic != null) {
+                    topic.removeListenerAsync(listenerId);
+                }
                 topic = next;
+                listenerId = id;
             } catch (RuntimeException e) {
                 if (topic == null) {
                     throw new BrokerUnavailableException("cannot subscribe: " + rootMessage(e));

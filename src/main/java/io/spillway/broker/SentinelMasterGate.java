@@ -41,6 +41,7 @@ final class SentinelMasterGate implements AutoCloseable {
     private final HashedWheelTimer timer = new HashedWheelTimer();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Sentinel> sentinels;
+    private volatile boolean closed;
 
     SentinelMasterGate(RedisSettings settings) {
         this.masterName = settings.masterName();
@@ -64,6 +65,9 @@ final class SentinelMasterGate implements AutoCloseable {
      * such majority (sentinels down, unreachable or still disagreeing): then nothing is known better than Redisson.
      */
     Optional<String> majorityMaster() {
+        if (closed) {
+            return Optional.empty();
+        }
         List<CompletableFuture<String>> answers = sentinels.stream().map(Sentinel::master).toList();
         try {
             CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
@@ -86,6 +90,7 @@ final class SentinelMasterGate implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         sentinels.forEach(s -> s.client.shutdown());
         timer.stop();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

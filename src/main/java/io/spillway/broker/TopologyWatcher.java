@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -23,12 +24,13 @@ import java.util.logging.Logger;
 final class TopologyWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TopologyWatcher.class.getName());
     private static final Duration MIN_REFRESH_AFTER = Duration.ofSeconds(2);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
     private final Supplier<Optional<TopologyView>> views;
     private final SentinelMasterGate gate;
     private final TopologyMetrics metrics;
     private final Consumer<String> refuse;
-    private final Runnable refresh;
+    private final BooleanSupplier refresh;
     private final Duration period;
     private final long refreshAfter;
     private final Semaphore wake = new Semaphore(0);
@@ -42,10 +44,10 @@ final class TopologyWatcher implements AutoCloseable {
     /**
      * @param gate    the sentinels' majority view, or {@code null} outside sentinel mode
      * @param refuse  receives the reason publishes must be refused for, or {@code null} when they may go again
-     * @param refresh rebuilds the client
+     * @param refresh rebuilds the client; false when it could not
      */
     TopologyWatcher(RedisSettings settings, Supplier<Optional<TopologyView>> views, SentinelMasterGate gate,
-                    TopologyMetrics metrics, Consumer<String> refuse, Runnable refresh) {
+                    TopologyMetrics metrics, Consumer<String> refuse, BooleanSupplier refresh) {
         this.views = views;
         this.gate = gate;
         this.metrics = metrics;
@@ -143,8 +145,9 @@ final class TopologyWatcher implements AutoCloseable {
         }
         lastRefresh = clock;
         LOG.warning(() -> "forcing a Redis topology refresh: " + why);
-        metrics.forcedRefresh();
-        refresh.run();
+        if (refresh.getAsBoolean()) {
+            metrics.forcedRefresh();
+        }
     }
 
     @Override
@@ -153,6 +156,11 @@ final class TopologyWatcher implements AutoCloseable {
         Thread t = thread;
         if (t != null) {
             t.interrupt();
+            try {
+                t.join(CLOSE_WAIT.toMillis()); // let a sentinel question in flight end before its clients go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (gate != null) {
             gate.close();

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.spillway.config.SettingsReader;
 import io.spillway.testing.GatewayHarness;
 import io.spillway.testing.redis.RedisClusterFixture;
 import io.spillway.testing.redis.RedisNode;
@@ -46,6 +47,11 @@ final class TopologyGateways {
         }
     }
 
+    /** The Redis settings the gateway would read from {@code config}. */
+    static RedisSettings settings(Map<String, String> config) {
+        return SettingsReader.read(GatewayHarness.loader(config, Map.of()).load()).redis();
+    }
+
     static GatewayHarness startReady(Map<String, String> config) {
         GatewayHarness gateway = GatewayHarness.startNotReady(config, Map.of());
         try {
@@ -61,6 +67,14 @@ final class TopologyGateways {
     static long gatewayConnections(RedisNode node) {
         String clients = (String) node.command("CLIENT", "LIST");
         return clients.lines().filter(line -> line.contains(" name=spillway ")).count();
+    }
+
+    /** CLIENT LIST ids of the gateway's connections on {@code node}. */
+    static java.util.Set<String> gatewayConnectionIds(RedisNode node) {
+        String clients = (String) node.command("CLIENT", "LIST");
+        return clients.lines().filter(line -> line.contains(" name=spillway "))
+                .map(line -> line.substring(line.indexOf("id=") + 3, line.indexOf(' ')))
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     static boolean replicates(RedisNode node, int masterPort) {
