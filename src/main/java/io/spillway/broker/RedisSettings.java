@@ -3,6 +3,8 @@ package io.spillway.broker;
 import java.time.Duration;
 import java.util.List;
 
+import org.redisson.misc.RedisURI;
+
 /**
  * How to reach Redis and how long a publish may take. Defaults suit a publish tier: fail within a second
  * instead of Redisson's multi-second retry budget, because the client retries anyway.
@@ -45,6 +47,16 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
         if (mode != Mode.SINGLE && nodes.isEmpty()) {
             throw new IllegalArgumentException("spillway.redis.nodes is required in " + mode.name().toLowerCase()
                     + " mode");
+        }
+        if (mode == Mode.SINGLE && !RedisURI.isValid(address)) {
+            throw new IllegalArgumentException("spillway.redis.address: '" + address
+                                                       + "' must start with redis:// or rediss://");
+        }
+        for (String node : nodes) {
+            if (!RedisURI.isValid(node)) {
+                throw new IllegalArgumentException("spillway.redis.nodes: '" + node
+                                                           + "' must start with redis:// or rediss://");
+            }
         }
         if (mode == Mode.SENTINEL && (masterName == null || masterName.isBlank())) {
             throw new IllegalArgumentException("spillway.redis.master-name is required in sentinel mode");

@@ -46,18 +46,17 @@ final class SentinelMasterGate implements AutoCloseable {
     SentinelMasterGate(RedisSettings settings) {
         this.masterName = settings.masterName();
         this.timeoutMillis = settings.responseTimeout().toMillis();
-        this.sentinels = settings.nodes().stream().map(address -> new Sentinel(RedisClient.create(
-                new RedisClientConfig()
-                        .setAddress(address)
-                        .setConnectTimeout((int) settings.connectTimeout().toMillis())
-                        .setCommandTimeout((int) timeoutMillis)
-                        .setClientName(settings.clientName().isBlank() ? null : settings.clientName() + "-gate")
-                        .setGroup(group)
-                        .setSocketChannelClass(NioSocketChannel.class)
-                        // Netty's JDK resolver: the default DNS resolver group probes for epoll, absent here.
-                        .setResolverGroup(DefaultAddressResolverGroup.INSTANCE)
-                        .setTimer(timer)
-                        .setExecutor(executor)))).toList();
+        this.sentinels = settings.nodes().stream().map(address -> new Sentinel(new RedisClientConfig()
+                .setAddress(address)
+                .setConnectTimeout((int) settings.connectTimeout().toMillis())
+                .setCommandTimeout((int) timeoutMillis)
+                .setClientName(settings.clientName().isBlank() ? null : settings.clientName() + "-gate")
+                .setGroup(group)
+                .setSocketChannelClass(NioSocketChannel.class)
+                // Netty's JDK resolver: the default DNS resolver group probes for epoll, absent here.
+                .setResolverGroup(DefaultAddressResolverGroup.INSTANCE)
+                .setTimer(timer)
+                .setExecutor(executor))).toList();
     }
 
     /**
@@ -91,31 +90,45 @@ final class SentinelMasterGate implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        sentinels.forEach(s -> s.client.shutdown());
+        sentinels.forEach(Sentinel::close);
         timer.stop();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         executor.shutdownNow();
     }
 
-    /** One sentinel and its connection, opened again on the next ask after it dropped. */
+    /** One sentinel and its connection, opened on first use and again on the next ask after it dropped. */
     private final class Sentinel {
-        private final RedisClient client;
+        private final RedisClientConfig config;
+        private RedisClient client;
         private volatile CompletableFuture<RedisConnection> connection;
 
-        Sentinel(RedisClient client) {
-            this.client = client;
+        Sentinel(RedisClientConfig config) {
+            this.config = config;
         }
 
-        CompletableFuture<String> master() {
+        synchronized CompletableFuture<String> master() {
             CompletableFuture<RedisConnection> c = connection;
             if (c == null || c.isCompletedExceptionally() || (c.isDone() && !c.join().isActive())) {
-                c = client.connectAsync().toCompletableFuture();
+                try {
+                    if (client == null) {
+                        client = RedisClient.create(config);
+                    }
+                    c = client.connectAsync().toCompletableFuture();
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
                 connection = c;
             }
             return c.thenCompose(conn -> conn.<RedisURI, RedisURI>async(timeoutMillis, StringCodec.INSTANCE,
                                                                          MASTER_ADDRESS, masterName)
                             .toCompletableFuture())
                     .thenApply(uri -> uri == null ? null : address(uri));
+        }
+
+        synchronized void close() {
+            if (client != null) {
+                client.shutdown();
+            }
         }
     }
 

@@ -116,6 +116,7 @@ class RedisTopologySettingsTest {
     void invalidTopologyValuesNameTheirKey() {
         assertInvalid("spillway:\n  redis:\n    mode: sentinel\n", "spillway.redis.nodes");
         assertInvalid("spillway:\n  redis:\n    mode: cluster\n    nodes: []\n", "spillway.redis.nodes");
+        assertInvalid("spillway:\n  redis:\n    mode: sentinel\n    nodes: [10.0.0.1:26379]\n", "spillway.redis.nodes");
         assertInvalid("spillway:\n  redis:\n    sharded-publish: maybe\n", "spillway.redis.sharded-publish");
         assertInvalid("spillway:\n  redis:\n    scan-interval: 0ms\n", "spillway.redis.scan-interval");
         assertInvalid("spillway:\n  redis:\n    subscription-pool-size: 0\n", "spillway.redis.subscription-pool-size");

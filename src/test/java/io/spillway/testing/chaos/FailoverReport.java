@@ -106,6 +106,13 @@ public final class FailoverReport {
                 .min().stream().boxed().findFirst().map(end -> Timeline.millisBetween(promotedAt, end));
     }
 
+    /** 503s whose request started after publishing had resumed (first ack after the promotion). */
+    public List<Attempt> shedAfterResume() {
+        long resumed = attempts.stream().filter(Attempt::acked).mapToLong(Attempt::endNanos)
+                .filter(end -> end > promotedAt).min().orElse(Long.MAX_VALUE);
+        return attempts.stream().filter(a -> a.status() == 503 && a.startNanos() > resumed).toList();
+    }
+
     /** Acknowledgements completing between the fault and the promotion (only possible if the fault was harmless). */
     public long ackedDuringOutage() {
         return attempts.stream().filter(Attempt::acked)
@@ -141,6 +148,11 @@ public final class FailoverReport {
         out.append(String.format("  promotion observed %d ms after the fault; first ack %s ms after the promotion%n",
                                  Timeline.millisBetween(faultAt, promotedAt),
                                  resumeMillis().map(String::valueOf).orElse("never")));
+        long outageCount = count(503) - shedAfterResume().size();
+        out.append(String.format("  outage as clients saw it: fault .. first ack after the promotion = %s ms, %d 503s;"
+                                         + " %d 503s later (requests started after publishing resumed)%n",
+                                 resumeMillis().map(r -> String.valueOf(Timeline.millisBetween(faultAt, promotedAt) + r))
+                                         .orElse("?"), outageCount, shedAfterResume().size()));
         out.append(String.format("  acked %d, received %d, lost %d%n", acked().size(), received(), lost().size()));
         return out.toString();
     }
