@@ -38,6 +38,7 @@ final class TopologyWatcher implements AutoCloseable {
     private volatile boolean readonlySeen;
     private TopologyView last;
     private long staleSince;
+    private String named;
     private long lastRefresh;
     private Thread thread;
 
@@ -119,24 +120,32 @@ final class TopologyWatcher implements AutoCloseable {
         if (gate == null) {
             return;
         }
-        Optional<String> named = gate.majorityMaster();
-        if (named.isPresent() && !now.masters().contains(named.get())) {
+        if (staleSince != 0 && now.masters().contains(named)) {
+            lift(now); // the client followed: no need to wait for the sentinels' next answer
+        }
+        Optional<String> majority = gate.majorityMaster();
+        if (majority.isPresent() && !now.masters().contains(majority.get())) {
+            named = majority.get();
             if (staleSince == 0) {
                 staleSince = clock;
                 metrics.stale(true);
-                LOG.warning(() -> "sentinels name " + named.get() + " as master but the client publishes to " + now
+                LOG.warning(() -> "sentinels name " + named + " as master but the client publishes to " + now
                         + ": refusing publishes until it follows");
             }
-            refuse.accept("Redis master moved to " + named.get() + "; following");
+            refuse.accept("Redis master moved to " + named + "; following");
             if (clock - staleSince > refreshAfter) {
-                forceRefresh(clock, "client still on " + now + " while sentinels name " + named.get());
+                forceRefresh(clock, "client still on " + now + " while sentinels name " + named);
             }
         } else if (staleSince != 0) {
-            staleSince = 0;
-            metrics.stale(false);
-            refuse.accept(null);
-            LOG.warning(() -> "publishing to " + now + " again");
+            lift(now);
         }
+    }
+
+    private void lift(TopologyView now) {
+        staleSince = 0;
+        metrics.stale(false);
+        refuse.accept(null);
+        LOG.warning(() -> "publishing to " + now + " again");
     }
 
     private void forceRefresh(long clock, String why) {
