@@ -1,17 +1,25 @@
 package io.spillway;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.github.bucket4j.TimeMeter;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.spillway.admission.AdmissionController;
+import io.spillway.admission.HelidonAdmissionMetrics;
+import io.spillway.api.AdmissionFilter;
 import io.spillway.api.ApiErrors;
 import io.spillway.api.AppRegistry;
 import io.spillway.api.PublishService;
@@ -23,12 +31,26 @@ import io.spillway.broker.RedissonBroker;
 import io.spillway.broker.WireFormat;
 import io.spillway.config.AppSettings;
 import io.spillway.config.ConfigLoader;
+import io.spillway.config.ConfigWatcher;
 import io.spillway.config.InvalidConfigException;
 import io.spillway.config.SettingsReader;
 import io.spillway.config.SpillwaySettings;
+import io.spillway.lifecycle.BrokerHealth;
+import io.spillway.lifecycle.BrokerProbe;
+import io.spillway.lifecycle.GuardedBroker;
 import io.spillway.lifecycle.HealthChecks;
+import io.spillway.lifecycle.Lifecycle;
+import io.spillway.lifecycle.LifecycleMetrics;
+import io.spillway.lifecycle.LifecycleSettings;
+import io.spillway.lifecycle.LifecycleState;
+import io.spillway.lifecycle.SlowStart;
+import io.spillway.lifecycle.Startup;
+import io.spillway.lifecycle.SyntheticTraffic;
+import io.spillway.lifecycle.WarmUp;
+import io.spillway.lifecycle.WarmupSettings;
+import sun.misc.Signal;
 
-/** Wires the gateway: configuration, broker, the public API on the default socket, health and metrics on admin. */
+/** Wires the gateway: configuration, broker, lifecycle, admission, the public API and the admin socket. */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
@@ -39,9 +61,7 @@ public final class Main {
         LogConfig.configureRuntime();
         RunningGateway gateway;
         try {
-            Config config = ConfigLoader.fromProcess().load();
-            config.get("spillway.log-level").asString().ifPresent(Main::logLevel);
-            gateway = start(config);
+            gateway = start(ConfigLoader.fromProcess());
         } catch (InvalidConfigException | StartupException e) {
             // One line, whatever the underlying parser said.
             System.err.println("spillway: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
@@ -49,31 +69,48 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "spillway-shutdown"));
-        LOG.info(() -> "Spillway ready to serve on :" + gateway.publicPort() + ", admin on :" + gateway.adminPort());
+        // SIGTERM drains (readiness down, serve, finish, stop) and then exits 0; other signals just stop.
+        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("spillway-drain").start(() -> {
+            gateway.drain();
+            System.exit(0);
+        }));
+        LOG.info(() -> "Spillway listening on :" + gateway.publicPort() + ", admin on :" + gateway.adminPort());
     }
 
-    private static void logLevel(String level) {
-        try {
-            Level parsed = Level.parse(level.trim().toUpperCase(java.util.Locale.ROOT));
-            Logger.getLogger("io.spillway").setLevel(parsed);
-            for (var handler : Logger.getLogger("").getHandlers()) {
-                handler.setLevel(parsed.intValue() < handler.getLevel().intValue() ? parsed : handler.getLevel());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("spillway.log-level: '" + level + "' is not a level (INFO, FINE, ...)");
-        }
-    }
-
-    /** Builds and starts everything from {@code config}; throws instead of running half-started. */
-    public static RunningGateway start(Config config) {
+    /** Builds and starts everything; throws instead of running half-started. */
+    public static RunningGateway start(ConfigLoader loader) {
+        Config config = loader.load();
+        config.get("spillway.log-level").asString().ifPresent(Main::logLevel);
         SpillwaySettings settings = SettingsReader.read(config);
-        AppRegistry apps = new AppRegistry(settings.apps().stream().map(AppSettings::app).toList());
-        WireFormat wire = new WireFormat(settings.redis().channelPrefix());
-        Broker broker = broker(settings, wire);
+        List<AutoCloseable> resources = new ArrayList<>();
+        AppRegistry apps = new AppRegistry(settings.apps().stream().map(AppSettings::app).toList(), true);
+        Broker raw = broker(settings, new WireFormat(settings.redis().channelPrefix()));
+        resources.add(raw);
+
+        LifecycleSettings lc = settings.lifecycle();
+        WarmupSettings warmup = settings.warmup();
+        BrokerHealth health = new BrokerHealth(lc.breakerFailures(), lc.unreadyAfterFailures(),
+                                               lc.readyAfterSuccesses());
+        Broker broker = new GuardedBroker(raw, health);
+        Lifecycle lifecycle = new Lifecycle(health, new SlowStart(warmup.slowStart(), warmup.floor(),
+                                                                  warmup.aggression()),
+                                            lc.brokerDownReadiness(), System::nanoTime);
+        HelidonAdmissionMetrics admissionMetrics = HelidonAdmissionMetrics.create();
+        resources.add(admissionMetrics);
+        AdmissionController admission = new AdmissionController(settings.admission(), settings.quotas(), lifecycle,
+                                                                lifecycle, TimeMeter.SYSTEM_NANOTIME,
+                                                                admissionMetrics);
+        LifecycleMetrics lifecycleMetrics = new LifecycleMetrics(Metrics.globalRegistry());
+        lifecycleMetrics.bind(lifecycle, health);
+        resources.add(lifecycleMetrics);
+
         RequestAuthenticator auth = new RequestAuthenticator(Clock.systemUTC(), settings.limits().timestampWindow());
-        PublishService publish = new PublishService(apps, auth, settings.limits(), broker, 1);
-        StreamService stream = new StreamService(apps, auth, broker, settings.streamHeartbeat(), () -> false);
-        HealthChecks health = new HealthChecks(broker);
+        long retryAfter = Math.max(1, (settings.admission().retryAfter().toMillis() + 999) / 1000);
+        PublishService publish = new PublishService(apps, auth, settings.limits(), broker, admission, retryAfter);
+        StreamService stream = new StreamService(apps, auth, broker, settings.streamHeartbeat(),
+                                                 () -> lifecycle.state() == LifecycleState.DRAINING);
+        AtomicBoolean started = new AtomicBoolean();
+        HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
@@ -84,26 +121,43 @@ public final class Main {
                                     .addObserver(HealthObserver.builder()
                                                          .useSystemServices(false)
                                                          .details(true)
-                                                         .addChecks(health.all())
+                                                         .addChecks(checks.all())
                                                          .build())
                                     .addObserver(MetricsObserver.create())
                                     .build())
-                .routing(routing -> routing(routing, publish, stream))
+                .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream))
                 .build()
                 .start();
-        RunningGateway gateway = new RunningGateway(server, broker);
+        RunningGateway gateway = new RunningGateway(server, lifecycle, admission, lc, resources);
         if (!server.isRunning() || server.port() < 0 || server.port(RunningGateway.ADMIN_SOCKET) < 0) {
             gateway.close();
             throw new StartupException("cannot listen on port " + config.get("server.port").asInt().orElse(8080)
                                                + " (public) or " + adminPort(config)
                                                + " (admin): already in use or not permitted");
         }
+        started.set(true);
+
+        BrokerProbe probe = new BrokerProbe(raw, health, lc.probeInterval());
+        resources.add(probe);
+        probe.start();
+        Startup startup = new Startup(raw, lifecycle, new WarmUp(raw, new SyntheticTraffic(
+                apps.warmupApp().orElseThrow(), server::port), warmup.requests()), lifecycleMetrics);
+        resources.add(startup);
+        startup.start();
+        ConfigWatcher watcher = new ConfigWatcher(loader, settings.reloadInterval(), next -> {
+            admission.reconfigure(next.admission(), next.quotas()); // validates quotas: first, so a refusal changes nothing
+            apps.replace(next.apps().stream().map(AppSettings::app).toList());
+        });
+        resources.add(watcher);
+        watcher.start(settings);
         return gateway;
     }
 
-    static void routing(HttpRouting.Builder routing, PublishService publish, StreamService stream) {
+    static void routing(HttpRouting.Builder routing, AdmissionFilter admission, PublishService publish,
+                        StreamService stream) {
         ApiErrors.register(routing);
-        routing.register("/apps", publish, stream)
+        routing.addFilter(admission)
+                .register("/apps", publish, stream)
                 .any(ApiErrors::notFound);
     }
 
@@ -114,6 +168,20 @@ public final class Main {
         RedissonBroker redis = new RedissonBroker(settings.redis(), wire);
         redis.start();
         return redis;
+    }
+
+    private static void logLevel(String level) {
+        try {
+            Level parsed = Level.parse(level.trim().toUpperCase(Locale.ROOT));
+            Logger.getLogger("io.spillway").setLevel(parsed);
+            for (var handler : Logger.getLogger("").getHandlers()) {
+                if (parsed.intValue() < handler.getLevel().intValue()) {
+                    handler.setLevel(parsed);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("spillway.log-level: '" + level + "' is not a level (INFO, FINE, ...)");
+        }
     }
 
     private static String adminPort(Config config) {

@@ -1,12 +1,18 @@
 package io.spillway.api;
 
 import java.util.List;
+import java.util.Optional;
 
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.spillway.admission.AdmissionController;
+import io.spillway.admission.AdmissionDecision;
+import io.spillway.admission.Permit;
 import io.spillway.broker.Broker;
 import io.spillway.broker.ChannelMessage;
 import io.spillway.broker.PublishResult;
@@ -17,22 +23,28 @@ import io.spillway.broker.PublishResult;
  * may retry.
  */
 public final class PublishService implements HttpService {
-    private static final byte[] EMPTY = new byte[0];
+    private static final HeaderName RATE_LIMIT_LIMIT = HeaderNames.create("X-RateLimit-Limit");
+    private static final HeaderName RATE_LIMIT_REMAINING = HeaderNames.create("X-RateLimit-Remaining");
 
     private final AppRegistry apps;
     private final RequestAuthenticator auth;
     private final BodyReader bodies;
     private final PublishParser parser;
     private final Broker broker;
+    private final AdmissionController admission;
     private final long brokerRetryAfterSeconds;
 
+    /**
+     * @param brokerRetryAfterSeconds {@code Retry-After} of a 503 for a publish the broker did not acknowledge
+     */
     public PublishService(AppRegistry apps, RequestAuthenticator auth, ApiLimits limits, Broker broker,
-                          long brokerRetryAfterSeconds) {
+                          AdmissionController admission, long brokerRetryAfterSeconds) {
         this.apps = apps;
         this.auth = auth;
         this.bodies = new BodyReader(limits.maxBodyBytes());
         this.parser = new PublishParser(limits);
         this.broker = broker;
+        this.admission = admission;
         this.brokerRetryAfterSeconds = brokerRetryAfterSeconds;
     }
 
@@ -49,12 +61,32 @@ public final class PublishService implements HttpService {
         byte[] body = bodies.read(req, res);
         auth.verify(app, "POST", req.path().absolute().rawPath(), req.query(), body);
         List<ChannelMessage> messages = batch ? parser.parseBatch(app.id(), body) : parser.parseEvent(app.id(), body);
+        if (!apps.isWarmup(app)) {
+            charge(app, messages.size(), res);
+        }
+        Optional<Permit> permit = req.context().get(Permit.class);
         PublishResult result = broker.publish(messages);
         if (!result.ok()) {
-            throw new ApiException(503, "broker unavailable, retry later: " + result.detail(), brokerRetryAfterSeconds);
+            permit.ifPresent(result.brokerFault() ? Permit::onDropped : Permit::onIgnore);
+            throw new ApiException(503, "not acknowledged by the broker, retry later: " + result.detail(),
+                                   brokerRetryAfterSeconds);
         }
+        permit.ifPresent(Permit::onSuccess);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.send(batch ? batchResponse(messages.size()) : "{}");
+    }
+
+    /** One token per (event, channel) message, all or nothing, before anything is published. */
+    private void charge(App app, int messages, ServerResponse res) {
+        AdmissionDecision decision = admission.charge(app.id(), messages);
+        if (decision.limit() > 0) {
+            res.header(RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
+            res.header(RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
+        }
+        if (!decision.admitted()) {
+            throw new ApiException(decision.status(), decision.reason().message() + " (this request costs "
+                    + messages + (messages == 1 ? " message)" : " messages)"), decision.retryAfterSeconds());
+        }
     }
 
     App app(ServerRequest req) {

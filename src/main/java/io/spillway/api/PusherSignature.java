@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -73,6 +74,15 @@ public final class PusherSignature {
      */
     public static String signedQuery(String key, String secret, String method, String path, byte[] body,
                                      long epochSeconds) {
+        StringBuilder sb = new StringBuilder(160);
+        signedParams(key, secret, method, path, body, epochSeconds)
+                .forEach((k, v) -> sb.append(sb.isEmpty() ? "" : "&").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    /** The query parameters of a signed request, {@code auth_signature} last. */
+    public static Map<String, String> signedParams(String key, String secret, String method, String path,
+                                                   byte[] body, long epochSeconds) {
         TreeMap<String, String> params = new TreeMap<>();
         params.put("auth_key", key);
         params.put("auth_timestamp", Long.toString(epochSeconds));
@@ -81,8 +91,8 @@ public final class PusherSignature {
             params.put("body_md5", bodyMd5(body));
         }
         String signature = sign(secret, method, path, params);
-        StringBuilder sb = new StringBuilder(160);
-        params.forEach((k, v) -> sb.append(k).append('=').append(v).append('&'));
-        return sb.append("auth_signature=").append(signature).toString();
+        Map<String, String> all = new LinkedHashMap<>(params);
+        all.put("auth_signature", signature);
+        return all;
     }
 }

@@ -1,5 +1,6 @@
 package io.spillway.broker;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -17,6 +18,11 @@ public interface Broker extends AutoCloseable {
 
     /** Delivers the payload of every message later published to this app channel. */
     Subscription subscribe(String appId, String channel, Consumer<String> onPayload);
+
+    /** Whether every node of the broker answers a PING within {@code timeout}. */
+    default boolean ping(Duration timeout) {
+        return connected();
+    }
 
     /** Whether the broker is connected now (the process may still be starting or Redis may be away). */
     boolean connected();

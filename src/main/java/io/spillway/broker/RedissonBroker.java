@@ -19,14 +19,16 @@ import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * Publishes through Redisson. Connecting happens in the background with capped, jittered backoff, so a Redis
+ * Publishes through Redisson. Connecting happens in the background with jittered backoff capped at half a
+ * second (so a pod notices a returning Redis quickly), so a Redis
  * that is down or black-holed at start never blocks or ends the process; once connected, Redisson reconnects
- * by itself. Every publish is bounded by {@link RedisSettings#publishTimeout()}.
+ * by itself. Every publish is bounded by {@link RedisSettings#publishTimeout()}. Concurrent publishes share
+ * pipelined writes through a {@link PublishPipeline}.
  */
 public final class RedissonBroker implements Broker {
     private static final Logger LOG = Logger.getLogger(RedissonBroker.class.getName());
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
     /** Most messages waiting for the pipeline writer; beyond that a publish is refused at once (503). */
     static final int PIPELINE_CAPACITY = 8192;
     /** Most PUBLISH commands in one pipelined write. */
@@ -156,6 +158,7 @@ public final class RedissonBroker implements Broker {
     }
 
     /** PINGs every node Redisson knows; false when not connected or any node fails to answer in time. */
+    @Override
     public boolean ping(Duration timeout) {
         RedissonClient c = client;
         if (c == null) {

@@ -21,6 +21,11 @@ final class RedissonConfigs {
     static Config create(RedisSettings s) {
         Config config = new Config();
         config.setCodec(StringCodec.INSTANCE);
+        // Redisson's defaults (32 netty threads, 16 callback threads) are sized for big hosts; a publish tier pod
+        // has a core or two, and idle threads there only add memory and context switches.
+        int cpus = Runtime.getRuntime().availableProcessors();
+        config.setNettyThreads(Math.max(4, 2 * cpus));
+        config.setThreads(Math.max(2, cpus));
         switch (s.mode()) {
             case SINGLE -> {
                 SingleServerConfig single = config.useSingleServer()

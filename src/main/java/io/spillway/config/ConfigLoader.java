@@ -20,14 +20,19 @@ import io.helidon.config.spi.ConfigSource;
  *
  * @param workingDir where {@code config/application.yaml} is looked up
  * @param env        the process environment (a parameter so tests can supply their own)
+ * @param overrides  flat keys above everything else ({@code spillway.broker=redis}); empty for the real process
  */
 @SuppressWarnings("removal") // EnvironmentVariables.expand is still the one implementation of Helidon's env mapping in 4.5
-public record ConfigLoader(Path workingDir, Map<String, String> env) {
+public record ConfigLoader(Path workingDir, Map<String, String> env, Map<String, String> overrides) {
 
     /** Environment variable naming the operator's YAML file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
     static final String DEFAULTS = "spillway-defaults.yaml";
     static final Path LOCAL_FILE = Path.of("config", "application.yaml");
+
+    public ConfigLoader(Path workingDir, Map<String, String> env) {
+        this(workingDir, env, Map.of());
+    }
 
     public static ConfigLoader fromProcess() {
         return new ConfigLoader(Path.of("").toAbsolutePath(), System.getenv());
@@ -48,6 +53,9 @@ public record ConfigLoader(Path workingDir, Map<String, String> env) {
     public Config load() {
         operatorFile().ifPresent(ConfigLoader::requireReadable);
         List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
+        if (!overrides.isEmpty()) {
+            sources.add(() -> ConfigSources.create(overrides).build());
+        }
         // Helidon's documented mapping: SPILLWAY_ADMISSION_GLOBAL_dash_RATE -> spillway.admission.global-rate
         sources.add(() -> ConfigSources.create(EnvironmentVariables.expand(env)).build());
         List<Path> files = files();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -16,9 +17,13 @@ import java.util.regex.Pattern;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
+import io.spillway.admission.AdmissionSettings;
+import io.spillway.admission.ConcurrencySettings;
 import io.spillway.api.ApiLimits;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
+import io.spillway.lifecycle.LifecycleSettings;
+import io.spillway.lifecycle.WarmupSettings;
 
 /**
  * Reads and validates the {@code spillway} tree into typed settings. Every problem becomes an
@@ -38,8 +43,12 @@ public final class SettingsReader {
                     redis(s.get("redis")),
                     apps(s),
                     limits(s.get("limits")),
-                    s.get("stream.heartbeat").asString().map(v -> Durations.parse("spillway.stream.heartbeat", v))
-                            .orElse(Duration.ofSeconds(15)));
+                    admission(s.get("admission")),
+                    warmup(s.get("warmup")),
+                    lifecycle(s.get("lifecycle")),
+                    duration(s, "stream.heartbeat", Duration.ofSeconds(15)),
+                    Optional.of(string(s, "apps-file", "")).filter(f -> !f.isBlank()).map(Path::of),
+                    duration(s, "reload.interval", Duration.ofSeconds(1)));
         } catch (InvalidConfigException e) {
             throw e;
         } catch (IllegalArgumentException | ConfigException e) {
@@ -80,6 +89,48 @@ public final class SettingsReader {
                 integer(r, "pool-size", 16),
                 duration(r, "scan-interval", Duration.ofSeconds(1)),
                 bool(r, "sharded-publish", true));
+    }
+
+    /** Only {@code spillway.admission}: hot reload reads it again on every change. */
+    public static AdmissionSettings admission(Config a) {
+        AdmissionSettings d = AdmissionSettings.defaults();
+        Config c = a.get("concurrency");
+        ConcurrencySettings dc = d.concurrency();
+        return new AdmissionSettings(
+                bool(a, "enabled", d.enabled()),
+                longValue(a, "global-rate", d.globalRate()),
+                longValue(a, "global-burst", d.globalBurst()),
+                longValue(a, "default-app-rate", d.defaultAppRate()),
+                longValue(a, "default-app-burst", d.defaultAppBurst()),
+                new ConcurrencySettings(string(c, "algorithm", dc.algorithm()), integer(c, "initial", dc.initial()),
+                                        integer(c, "min", dc.min()), integer(c, "max", dc.max())),
+                duration(a, "retry-after", d.retryAfter()));
+    }
+
+    private static WarmupSettings warmup(Config w) {
+        return new WarmupSettings(
+                integer(w, "requests", 200),
+                duration(w, "slow-start", Duration.ofSeconds(30)),
+                decimal(w, "slow-start-floor", 0.1),
+                decimal(w, "slow-start-aggression", 1.0));
+    }
+
+    private static LifecycleSettings lifecycle(Config l) {
+        String policy = string(l, "broker-down-readiness", "stay-ready");
+        LifecycleSettings.BrokerDownReadiness parsed = switch (policy.toLowerCase(Locale.ROOT)) {
+            case "stay-ready" -> LifecycleSettings.BrokerDownReadiness.STAY_READY;
+            case "unready" -> LifecycleSettings.BrokerDownReadiness.UNREADY;
+            default -> throw new InvalidConfigException("spillway.lifecycle.broker-down-readiness: '" + policy
+                                                                + "' is not stay-ready or unready");
+        };
+        return new LifecycleSettings(
+                parsed,
+                integer(l, "unready-after-failures", 3),
+                integer(l, "ready-after-successes", 2),
+                integer(l, "breaker-failures", 3),
+                duration(l, "probe-interval", Duration.ofMillis(200)),
+                duration(l, "drain-delay", Duration.ofSeconds(5)),
+                duration(l, "grace-period", Duration.ofSeconds(20)));
     }
 
     private static ApiLimits limits(Config l) {

@@ -1,6 +1,8 @@
 package io.spillway.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,11 +12,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.spillway.Main;
 import io.spillway.RunningGateway;
 import io.spillway.api.PusherSignature;
+import io.spillway.config.ConfigLoader;
 
 /**
  * Starts a real gateway in this JVM on free ports, with the built-in defaults plus test overrides, and talks to it
@@ -35,12 +36,46 @@ public final class GatewayHarness implements AutoCloseable {
         this.gateway = gateway;
     }
 
-    /** The test app 1001/app-key/app-secret, ports chosen by the OS, then {@code overrides}. */
+    /**
+     * The test app 1001/app-key/app-secret, ports chosen by the OS, no slow start, a short warm-up, then
+     * {@code overrides}; returns once the gateway is ready.
+     */
     public static GatewayHarness start(Map<String, String> overrides) {
-        return new GatewayHarness(Main.start(config(overrides)));
+        GatewayHarness harness = startNotReady(overrides, Map.of());
+        harness.awaitReady(Duration.ofSeconds(30));
+        return harness;
     }
 
-    public static Config config(Map<String, String> overrides) {
+    /** Starts without waiting for readiness; {@code env} is the process environment the gateway sees. */
+    public static GatewayHarness startNotReady(Map<String, String> overrides, Map<String, String> env) {
+        return new GatewayHarness(Main.start(loader(overrides, env)));
+    }
+
+    public static ConfigLoader loader(Map<String, String> overrides, Map<String, String> env) {
+        try {
+            return new ConfigLoader(Files.createTempDirectory("spillway-test"), env, values(overrides));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (admin("/observe/health/ready").statusCode() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gateway not ready within " + timeout + ": "
+                                                 + admin("/observe/health/ready").body());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static Map<String, String> values(Map<String, String> overrides) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("server.port", "0");
         values.put("server.host", "127.0.0.1");
@@ -50,12 +85,10 @@ public final class GatewayHarness implements AutoCloseable {
         values.put("spillway.apps.0.id", APP_ID);
         values.put("spillway.apps.0.key", APP_KEY);
         values.put("spillway.apps.0.secret", APP_SECRET);
+        values.put("spillway.warmup.requests", "20");
+        values.put("spillway.warmup.slow-start", "0s");
         values.putAll(overrides);
-        return Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .sources(ConfigSources.create(values), ConfigSources.classpath("spillway-defaults.yaml"))
-                .build();
+        return values;
     }
 
     public RunningGateway gateway() {

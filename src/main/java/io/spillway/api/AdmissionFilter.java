@@ -1,0 +1,63 @@
+package io.spillway.api;
+
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.spillway.admission.AdmissionController;
+import io.spillway.admission.AdmissionDecision;
+import io.spillway.admission.Permit;
+
+/**
+ * Runs admission before the body of a publish is read: a refused request costs a header parse and a small JSON
+ * answer, never a body read, a signature check or a Redis call. An admitted request carries its {@link Permit} in
+ * the request context; whatever the handler does, the permit is ended here.
+ */
+public final class AdmissionFilter implements Filter {
+    private final AdmissionController admission;
+    private final AppRegistry apps;
+
+    public AdmissionFilter(AdmissionController admission, AppRegistry apps) {
+        this.admission = admission;
+        this.apps = apps;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (!isPublish(req)) {
+            chain.proceed();
+            return;
+        }
+        AdmissionDecision decision = isWarmup(req) ? admission.enterWarmup() : admission.enter();
+        if (!decision.admitted()) {
+            JsonErrors.send(res, decision.status(), decision.reason().message(), decision.retryAfterSeconds());
+            return;
+        }
+        Permit permit = decision.permit();
+        req.context().register(permit);
+        try {
+            chain.proceed();
+        } finally {
+            permit.onIgnore();
+        }
+    }
+
+    /** {@code POST /apps/{id}/events} or {@code /batch_events}, matched without allocating. */
+    static boolean isPublish(RoutingRequest req) {
+        if (req.prologue().method() != Method.POST) {
+            return false;
+        }
+        String path = req.path().rawPath();
+        return path.startsWith("/apps/") && (path.endsWith("/events") || path.endsWith("/batch_events"))
+                && path.indexOf('/', 6) == path.lastIndexOf('/');
+    }
+
+    /** The pod's own warm-up traffic passes the lifecycle gate (it runs before ready), and only from loopback. */
+    private boolean isWarmup(RoutingRequest req) {
+        return req.path().rawPath().startsWith("/apps/" + AppRegistry.WARMUP_ID + "/")
+                && req.remotePeer().address() instanceof java.net.InetSocketAddress address
+                && address.getAddress().isLoopbackAddress()
+                && apps.warmupApp().isPresent();
+    }
+}

@@ -1,0 +1,18 @@
+package io.spillway.lifecycle;
+
+import io.spillway.broker.ChannelMessage;
+
+/**
+ * The pod's own traffic (pool priming, synthetic warm-up requests, probes) goes to the app id {@code _warmup}:
+ * configured app ids must start with a letter or digit, so this namespace is never an app's.
+ */
+public final class WarmupChannel {
+    public static final String APP_ID = "_warmup";
+
+    private WarmupChannel() {
+    }
+
+    static ChannelMessage message(String channel) {
+        return new ChannelMessage(APP_ID, channel, "spillway-" + channel, "{}", null);
+    }
+}

@@ -1,0 +1,175 @@
+package io.spillway.api;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.spillway.testing.GatewayHarness;
+import io.spillway.testing.redis.Await;
+import io.spillway.testing.redis.RedisExtension;
+import io.spillway.testing.redis.RedisNode;
+import io.spillway.testing.redis.RedisSubscriber;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every kind of bad request gets its SPEC status and a JSON error, and nothing reaches Redis. "Nothing" is checked
+ * by publishing one valid marker after the bad request and seeing only the marker arrive.
+ */
+@ExtendWith(RedisExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputMatrixTest {
+    private static final String OK_EVENT = "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"d\"}";
+
+    private final RedisNode redis;
+    private GatewayHarness gateway;
+    private RedisSubscriber subscriber;
+
+    BadInputMatrixTest(RedisNode redis) {
+        this.redis = redis;
+    }
+
+    @BeforeAll
+    void start() {
+        gateway = GatewayHarness.start(Map.of("spillway.broker", "redis", "spillway.redis.address", redis.uri()));
+        Await.until("gateway ready", Duration.ofSeconds(20),
+                    () -> gateway.admin("/observe/health/ready").statusCode() == 200);
+    }
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+    }
+
+    @BeforeEach
+    void subscribe() {
+        subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
+    }
+
+    @AfterEach
+    void nothingButTheMarkerWasPublished() {
+        try (RedisSubscriber sub = subscriber) {
+            String marker = "{\"name\":\"marker\",\"channel\":\"marker\",\"data\":\"m\"}";
+            assertEquals(200, gateway.publish("events", marker).statusCode());
+            assertTrue(sub.awaitCount(1, Duration.ofSeconds(10)), "marker never arrived");
+            assertEquals(List.of("spillway:1001:marker"),
+                         sub.messages().stream().map(RedisSubscriber.Message::channel).toList(),
+                         "a rejected request published something");
+        }
+    }
+
+    static Stream<Arguments> badEvents() {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 101; i++) {
+            many.append(i == 0 ? "" : ",").append("\"c").append(i).append('"');
+        }
+        String batch11 = "{\"batch\":[" + String.join(",", Collections.nCopies(11,
+                "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"d\"}")) + "]}";
+        return Stream.of(
+                Arguments.of("malformed JSON", "events", "{\"name\":", 400, "malformed JSON"),
+                Arguments.of("not an object", "events", "[1,2]", 400, "JSON object"),
+                Arguments.of("trailing garbage", "events", OK_EVENT + "x", 400, "malformed JSON"),
+                Arguments.of("empty body", "events", "", 400, "empty body"),
+                Arguments.of("name is a number", "events", "{\"name\":5,\"channels\":[\"c\"],\"data\":\"d\"}", 400, "'name' must be a string"),
+                Arguments.of("data is an object", "events", "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":{}}", 400, "'data' must be a string"),
+                Arguments.of("channels is a string", "events", "{\"name\":\"e\",\"channels\":\"c\",\"data\":\"d\"}", 400, "array of strings"),
+                Arguments.of("channel entry is a number", "events", "{\"name\":\"e\",\"channels\":[\"ok\",1],\"data\":\"d\"}", 400, "must be a string"),
+                Arguments.of("missing name", "events", "{\"channels\":[\"c\"],\"data\":\"d\"}", 400, "missing name"),
+                Arguments.of("missing data", "events", "{\"name\":\"e\",\"channels\":[\"c\"]}", 400, "missing data"),
+                Arguments.of("missing channels", "events", "{\"name\":\"e\",\"data\":\"d\"}", 400, "missing channels"),
+                Arguments.of("empty channels", "events", "{\"name\":\"e\",\"channels\":[],\"data\":\"d\"}", 400, "empty"),
+                Arguments.of("101 channels", "events", "{\"name\":\"e\",\"channels\":[" + many + "],\"data\":\"d\"}", 400, "limit is 100"),
+                Arguments.of("invalid channel name", "events", "{\"name\":\"e\",\"channels\":[\"ok\",\"bad channel!\"],\"data\":\"d\"}", 400, "invalid channel name"),
+                Arguments.of("hash channel not server-to-user", "events", "{\"name\":\"e\",\"channels\":[\"#private\"],\"data\":\"d\"}", 400, "invalid channel name"),
+                Arguments.of("201-char channel", "events", "{\"name\":\"e\",\"channels\":[\"" + "c".repeat(201) + "\"],\"data\":\"d\"}", 400, "invalid channel name"),
+                Arguments.of("201-char event name", "events", "{\"name\":\"" + "n".repeat(201) + "\",\"channels\":[\"c\"],\"data\":\"d\"}", 400, "1 to 200 characters"),
+                Arguments.of("invalid socket_id", "events", "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"d\",\"socket_id\":\"abc\"}", 400, "socket_id"),
+                Arguments.of("duplicate channel", "events", "{\"name\":\"e\",\"channels\":[\"c\",\"c\"],\"data\":\"d\"}", 400, "twice"),
+                Arguments.of("data of 10241 bytes", "events", "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"" + "d".repeat(10241) + "\"}", 413, "10241 bytes"),
+                Arguments.of("multibyte data over 10240 bytes", "events", "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"" + "\u00e9".repeat(5121) + "\"}", 413, "10242 bytes"),
+                Arguments.of("batch of 11", "batch_events", batch11, 400, "more than 10"),
+                Arguments.of("empty batch", "batch_events", "{\"batch\":[]}", 400, "empty"),
+                Arguments.of("batch item with channels", "batch_events", "{\"batch\":[{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"d\"}]}", 400, "use 'channel'"),
+                Arguments.of("batch with one bad item", "batch_events", "{\"batch\":[{\"name\":\"e\",\"channel\":\"c\",\"data\":\"d\"},{\"name\":\"e\",\"channel\":\"c d\",\"data\":\"d\"}]}", 400, "batch[1]"),
+                Arguments.of("batch is not an array", "batch_events", "{\"batch\":{}}", 400, "must be an array"),
+                Arguments.of("missing batch", "batch_events", "{}", 400, "missing 'batch'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badEvents")
+    void badBodiesAreRefused(String what, String endpoint, String body, int status, String message) {
+        assertError(gateway.publish(endpoint, body), status, message);
+    }
+
+    @Test
+    void bodyOverTheLimitIs413() {
+        String body = "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"" + "d".repeat(300_000) + "\"}";
+        assertError(gateway.publish("events", body), 413, "larger than 262144 bytes");
+    }
+
+    @Test
+    void hugeBodyIs413WithoutReadingIt() {
+        String body = "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"" + "d".repeat(20_000_000) + "\"}";
+        assertError(gateway.publish("events", body), 413, "larger than 262144 bytes");
+    }
+
+    @Test
+    void wrongContentTypeIs415() {
+        HttpRequest request = gateway.signedPost("/apps/1001/events", OK_EVENT, GatewayHarness.APP_KEY,
+                                                 GatewayHarness.APP_SECRET)
+                .setHeader("Content-Type", "text/plain").build();
+        assertError(gateway.send(request), 415, "application/json");
+    }
+
+    @Test
+    void wrongMethodIs405() {
+        for (String method : List.of("GET", "PUT", "DELETE")) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/apps/1001/events"))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build();
+            assertError(gateway.send(request), 405, "use POST");
+        }
+    }
+
+    @Test
+    void unknownAppIs404() {
+        HttpRequest request = gateway.signedPost("/apps/9999/events", OK_EVENT, GatewayHarness.APP_KEY,
+                                                 GatewayHarness.APP_SECRET).build();
+        assertError(gateway.send(request), 404, "unknown app_id");
+    }
+
+    @Test
+    void unknownPathIs404() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/channels")).build();
+        assertError(gateway.send(request), 404, "no such endpoint");
+    }
+
+    @Test
+    void badSignatureIs401() {
+        HttpRequest request = gateway.signedPost("/apps/1001/events", OK_EVENT, GatewayHarness.APP_KEY, "wrong")
+                .build();
+        assertError(gateway.send(request), 401, "invalid signature");
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String message) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(response.body().startsWith("{\"error\":\"") && response.body().endsWith("\"}"), response.body());
+        assertTrue(response.body().contains(message), () -> "expected '" + message + "' in " + response.body());
+    }
+}

@@ -1,0 +1,173 @@
+package io.spillway.lifecycle;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.spillway.testing.GatewayHarness;
+import io.spillway.testing.PrometheusText;
+import io.spillway.testing.SteadyLoad;
+import io.spillway.testing.redis.Await;
+import io.spillway.testing.redis.RedisNode;
+import io.spillway.testing.redis.RedisSubscriber;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The MT1 failure modes against a real redis-server: boot without Redis, Redis killed or hung under load.
+ * The process must never die, liveness must never flinch, publishes must fail fast and then resume on their own,
+ * and every acknowledged publish must have been delivered.
+ */
+@Tag("chaos")
+class RedisOutageTest {
+    private static final int RATE = 250;
+
+    @Test
+    void bootsWithoutRedisAndBecomesReadyOnlyAfterWarmingUp() throws Exception {
+        try (RedisNode redis = RedisNode.start()) {
+            redis.kill();
+            try (GatewayHarness gateway = GatewayHarness.startNotReady(redisAt(redis), Map.of())) {
+                Thread.sleep(1500); // several connect attempts fail meanwhile
+                assertEquals(200, gateway.admin("/observe/health/live").statusCode());
+                assertEquals(200, gateway.admin("/observe/health/started").statusCode());
+                HttpResponse<String> ready = gateway.admin("/observe/health/ready");
+                assertEquals(503, ready.statusCode());
+                assertTrue(ready.body().contains("STARTING"), ready.body());
+                HttpResponse<String> publish = gateway.publish("events", "{\"name\":");
+                assertEquals(503, publish.statusCode(), "refused before the (malformed) body is read");
+                assertTrue(publish.body().toLowerCase().contains("warming"), publish.body());
+                assertTrue(publish.headers().firstValue("Retry-After").isPresent());
+
+                redis.restart();
+                long accepting = System.nanoTime();
+                try (RedisSubscriber warmup = RedisSubscriber.psubscribe(List.of(redis), "spillway:_warmup:*")) {
+                    gateway.awaitReady(Duration.ofSeconds(15));
+                    long readyMillis = (System.nanoTime() - accepting) / 1_000_000;
+                    System.out.println("Redis accepting -> ready: " + readyMillis + " ms");
+                    assertTrue(readyMillis < 4000, "ready " + readyMillis + " ms after Redis came back");
+                    assertTrue(warmup.count() >= 20, "the synthetic warm-up publishes went through Redis first");
+                }
+                String metrics = gateway.admin("/observe/metrics").body();
+                assertTrue(PrometheusText.value(metrics, "spillway_warmup_seconds", "phase=\"hot_path\"").orElse(0.0)
+                                   > 0, "hot-path warm-up duration is exposed");
+                assertEquals(200, gateway.publish("events", "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"d\"}")
+                        .statusCode());
+            }
+        }
+    }
+
+    @Test
+    void killedRedisUnderLoadFailsFastAndRecoversWithoutLosingAcknowledgedPublishes() throws Exception {
+        outageUnderLoad(RedisNode::kill, RedisNode::restart, "kill -9");
+    }
+
+    @Test
+    void hungRedisUnderLoadFailsWithinTheDeadlineAndRecovers() throws Exception {
+        outageUnderLoad(RedisNode::pause, RedisNode::resume, "SIGSTOP");
+    }
+
+    private interface Step {
+        void apply(RedisNode node);
+    }
+
+    private static void outageUnderLoad(Step breakIt, Step fixIt, String what) throws Exception {
+        try (RedisNode redis = RedisNode.start();
+             GatewayHarness gateway = GatewayHarness.start(redisAt(redis));
+             RedisSubscriber subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*")) {
+            int threadsBefore = gatewayThreads();
+            SteadyLoad load = new SteadyLoad(gateway.baseUri(), "outage", RATE).start();
+            List<Integer> liveness = new ArrayList<>();
+            pollLiveness(gateway, liveness, Duration.ofSeconds(2));
+
+            breakIt.apply(redis);
+            long brokeAt = load.elapsedMillis();
+            pollLiveness(gateway, liveness, Duration.ofSeconds(3));
+            int threadsDuring = gatewayThreads();
+
+            fixIt.apply(redis);
+            long fixedAt = load.elapsedMillis();
+            // A killed node took its subscribers' connections with it: listen again at once (the gateway needs
+            // a probe interval and a reconnect before its first publish, far longer than this).
+            RedisSubscriber after = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
+            Await.until("a 2xx after Redis is back", Duration.ofSeconds(10), () -> load.outcomes().stream()
+                    .anyMatch(o -> o.sentAtMillis() > fixedAt && o.status() == 200));
+            long firstOk = load.outcomes().stream().filter(o -> o.sentAtMillis() > fixedAt && o.status() == 200)
+                    .mapToLong(o -> o.sentAtMillis() + o.latencyMillis()).min().orElseThrow();
+            pollLiveness(gateway, liveness, Duration.ofSeconds(1));
+            load.stop();
+
+            List<SteadyLoad.Outcome> during = load.outcomes().stream()
+                    .filter(o -> o.sentAtMillis() > brokeAt + 1500 && o.sentAtMillis() < fixedAt - 200).toList();
+            System.out.printf("%s: broke at +%d ms, fixed at +%d ms, first 2xx after fix at +%d ms (%d ms later); %s;"
+                                      + " max in flight %d; threads %d -> %d%n", what, brokeAt, fixedAt, firstOk,
+                              firstOk - fixedAt, load.failureWindow(), load.maxInflight(), threadsBefore,
+                              threadsDuring);
+
+            assertTrue(liveness.stream().allMatch(s -> s == 200), "liveness answered " + new HashSet<>(liveness));
+            assertTrue(!during.isEmpty() && during.stream().allMatch(o -> o.status() == 503),
+                       "publishes during the outage are 503s: " + during.stream().map(o -> o.status()).distinct()
+                               .toList());
+            long slowest = during.stream().mapToLong(SteadyLoad.Outcome::latencyMillis).max().orElse(0);
+            assertTrue(slowest < 2500, "a publish during the outage took " + slowest + " ms (deadline 1 s)");
+            assertTrue(load.maxInflight() < RATE, "in-flight requests piled up: " + load.maxInflight());
+            assertTrue(threadsDuring - threadsBefore < 30, "threads grew from " + threadsBefore + " to "
+                    + threadsDuring + ": " + threadNames());
+            assertTrue(firstOk - fixedAt < 3000, "publishing resumed " + (firstOk - fixedAt) + " ms after Redis");
+
+            Set<String> acked = load.acknowledged();
+            Set<String> delivered = new HashSet<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            do {
+                delivered.clear();
+                for (RedisSubscriber sub : List.of(subscriber, after)) {
+                    sub.messages().forEach(m -> delivered.add(
+                            m.payload().replaceAll(".*\"data\":\"([^\"]+)\".*", "$1")));
+                }
+            } while (!delivered.containsAll(acked) && System.nanoTime() < deadline && sleep(50));
+            after.close();
+            Set<String> lost = new HashSet<>(acked);
+            lost.removeAll(delivered);
+            System.out.printf("%s: %d acknowledged, %d delivered, %d acknowledged but lost%n", what, acked.size(),
+                              delivered.size(), lost.size());
+            assertTrue(lost.isEmpty(), "acknowledged but never delivered: " + lost);
+        }
+    }
+
+    /** Platform threads of this JVM except the test's own HTTP client pool. */
+    private static int gatewayThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !t.getName().startsWith("HttpClient")).count();
+    }
+
+    private static String threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().map(t -> t.getName().replaceAll("\\d+", "#"))
+                .collect(java.util.stream.Collectors.groupingBy(n -> n, java.util.TreeMap::new,
+                                                                java.util.stream.Collectors.counting())).toString();
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
+    }
+
+    private static void pollLiveness(GatewayHarness gateway, List<Integer> statuses, Duration forHowLong)
+            throws InterruptedException {
+        long end = System.nanoTime() + forHowLong.toNanos();
+        while (System.nanoTime() < end) {
+            statuses.add(gateway.admin("/observe/health/live").statusCode());
+            Thread.sleep(100);
+        }
+    }
+
+    private static Map<String, String> redisAt(RedisNode redis) {
+        return Map.of("spillway.broker", "redis", "spillway.redis.address", redis.uri(),
+                      "spillway.admission.global-rate", "100000", "spillway.admission.global-burst", "100000");
+    }
+}
