@@ -18,7 +18,7 @@ import java.util.List;
 public final class BenchMain {
     static final String DEFAULT_JVM_FLAGS = "-Xms64m -Xmx128m -XX:+UseSerialGC";
     private static final List<String> SCENARIOS = List.of("capacity", "overload", "coldstart", "redis-outage",
-                                                          "failover", "quick", "peak");
+                                                          "failover", "quick", "peak", "startup");
 
     private BenchMain() {
     }
@@ -44,7 +44,7 @@ public final class BenchMain {
                 .filter(s -> !s.isEmpty()).toList();
         String status = "failed";
         try (Bench bench = new Bench(scenario, dir, jar, env("BENCH_CLIENT", "helidon"), jvm,
-                                     Integer.parseInt(env("BENCH_MAX_IN_FLIGHT", "1024")))) {
+                                     Integer.parseInt(env("BENCH_MAX_IN_FLIGHT", "4096")))) {
             bench.log("results -> " + dir);
             try {
                 run(scenario, new Scenarios(bench), bench);
@@ -69,7 +69,11 @@ public final class BenchMain {
             case "peak" -> s.peak(5, 5, 64);
             case "overload" -> s.overload(s.capacityOf("redis", Scenarios.Profile.FULL),
                                           new double[] {0.5, 1, 2, 4, 10}, true, Scenarios.Profile.FULL);
-            case "coldstart" -> s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
+            case "coldstart" -> {
+                s.startup(3);
+                s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
+            }
+            case "startup" -> s.startup(3);
             case "redis-outage" -> s.redisOutage(0.5 * s.capacityOf("redis", Scenarios.Profile.SHORT), 10, 10, 15);
             case "quick" -> {
                 double capacity = s.capacity(Scenarios.Profile.SHORT);

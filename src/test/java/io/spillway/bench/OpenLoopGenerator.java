@@ -1,5 +1,6 @@
 package io.spillway.bench;
 
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -83,13 +84,18 @@ final class OpenLoopGenerator {
         PublishRequests.Signed request = requests.get(seq);
         Timeline.Kind kind;
         try {
-            int status = transport.post(request.pathAndQuery(), request.body());
+            Transport.Answer answer = transport.post(request.pathAndQuery(), request.body(),
+                                                     () -> ThreadLocalRandom.current().nextInt(200) == 0);
+            int status = answer.status();
+            if (answer.body() != null) {
+                timeline.noteAnswer(status, answer.body());
+            }
             kind = status / 100 == 2 ? Timeline.Kind.OK
                     : status == 429 ? Timeline.Kind.R429
                     : status == 503 ? Timeline.Kind.R503
                     : Timeline.Kind.OTHER;
-            if (kind == Timeline.Kind.OTHER) {
-                timeline.noteError(new IllegalStateException("HTTP " + status));
+            if (kind == Timeline.Kind.OTHER && answer.body() == null) {
+                timeline.noteAnswer(status, "");
             }
         } catch (Exception e) {
             kind = Timeline.Kind.ERROR;

@@ -69,6 +69,54 @@ final class Scenarios {
         return best;
     }
 
+    // ---------------------------------------------------------------- start-up, with and without an AOT cache
+
+    /**
+     * Process start to ready with the bench's JVM flags, then with a JDK 25 AOT cache recorded by a training run
+     * (the gateway's own warm-up plus a few seconds of load), alternating so drift hits both alike.
+     */
+    void startup(int rounds) throws Exception {
+        RedisServer redis = bench.redis();
+        try {
+            java.nio.file.Path cache = bench.raw.resolve("spillway.aot").toAbsolutePath();
+            List<String> training = new ArrayList<>(bench.jvmFlags);
+            training.add("-XX:AOTCacheOutput=" + cache);
+            Gateway trainer = bench.gateway("aot-training", bench.jar, "redis", redis, Bench.admissionOff(), training);
+            trainer.stop(Duration.ofSeconds(60)); // the cache is written while the JVM exits
+            boolean haveCache = java.nio.file.Files.isRegularFile(cache);
+            List<String> withCache = new ArrayList<>(bench.jvmFlags);
+            withCache.add("-XX:AOTCache=" + cache);
+            List<Double> plain = new ArrayList<>();
+            List<Double> aot = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                plain.add(startOnce("start-plain-" + i, bench.jvmFlags, redis));
+                if (haveCache) {
+                    aot.add(startOnce("start-aot-" + i, withCache, redis));
+                }
+            }
+            bench.facts.put("start -> ready, JVM flags only (ms)", plain);
+            bench.facts.put("start -> ready, with -XX:AOTCache (ms)", haveCache ? aot : "no cache was written");
+            double best = haveCache ? median(aot) : median(plain);
+            bench.figure("process start -> ready" + (haveCache ? " (AOT cache)" : ""), best, "ms", "<= 1500",
+                         best <= 1500, String.format("median of %d; without the cache %.0f ms", rounds, median(plain)));
+        } finally {
+            redis.kill();
+        }
+    }
+
+    private double startOnce(String name, List<String> flags, RedisServer redis) throws Exception {
+        Gateway.Options options = new Gateway.Options("redis", redis.address(), Bench.admissionOff(), "0s", flags);
+        Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, name, options, Ports.free(), Ports.free(),
+                                    Bench.APPS);
+        try {
+            double ms = gw.awaitReady(Duration.ofSeconds(60));
+            bench.log(name + ": ready in " + Math.round(ms) + " ms");
+            return ms;
+        } finally {
+            gw.stop(Duration.ofSeconds(10));
+        }
+    }
+
     // ---------------------------------------------------------------- closed-loop peak (wrk)
 
     /**
@@ -149,6 +197,7 @@ final class Scenarios {
     // ---------------------------------------------------------------- overload
 
     void overload(double capacity, double[] factors, boolean withOff, Profile profile) throws Exception {
+        bench.facts.put("admission on: settings", Bench.admissionFor(capacity).toString());
         Map<String, Bench.StepResult> on = overloadRun("admission-on", Bench.admissionFor(capacity), capacity, factors,
                                                        profile);
         Map<String, Bench.StepResult> off = withOff
