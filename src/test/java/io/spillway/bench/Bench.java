@@ -93,7 +93,7 @@ final class Bench implements AutoCloseable {
 
     /** A few seconds of light load, not reported, so the JIT has compiled the publish path before a step. */
     void prewarm(Gateway gw) {
-        try (Transport t = transport(gw)) {
+        try (RequestSender t = sender(gw.port())) {
             new OpenLoopGenerator(t, requests, maxInFlight, 20, null).run(3, s -> 1000, 5);
         }
     }
@@ -134,8 +134,8 @@ final class Bench implements AutoCloseable {
         return a;
     }
 
-    Transport transport(Gateway gw) {
-        return Transport.create(transport, gw.baseUri(), maxInFlight, Duration.ofSeconds(10));
+    RequestSender sender(int port) {
+        return RequestSender.create(transport, "127.0.0.1", port, maxInFlight, Duration.ofSeconds(10));
     }
 
     /** What a measured step yields. */
@@ -174,7 +174,7 @@ final class Bench implements AutoCloseable {
         Map<String, ResourceSampler.Usage> usage;
         Timeline.Percentiles live = null;
         long liveFailures = 0;
-        try (Transport t = transport(gw);
+        try (RequestSender t = sender(gw.port());
              ResourceSampler sampler = new ResourceSampler(pids);
              LivenessProbe probe = probeLiveness ? new LivenessProbe(gw.adminPort(), 50) : null) {
             OpenLoopGenerator generator = new OpenLoopGenerator(t, requests, maxInFlight, 20, listener);

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * {@code bin/bench <scenario>}: runs one scenario against freshly started redis-server and gateway processes and
  * writes {@code bench/results/<scenario>-<timestamp>/}. Settings come from environment variables:
- * {@code BENCH_JVM_FLAGS} (gateway JVM flags), {@code BENCH_CLIENT} (helidon | jdk),
+ * {@code BENCH_JVM_FLAGS} (gateway JVM flags), {@code BENCH_CLIENT} (netty | helidon | jdk),
  * {@code BENCH_MAX_IN_FLIGHT} (generator cap), {@code BENCH_RESULTS} (results root), {@code BENCH_JAR} (the
  * gateway jar, e.g. a copy of an older build for before/after runs), {@code BENCH_COMPARE_JAR} ({@code peak}
  * also runs a redis-broker gateway from this jar in the same alternating rounds).
@@ -18,7 +18,8 @@ import java.util.List;
 public final class BenchMain {
     static final String DEFAULT_JVM_FLAGS = "-Xms64m -Xmx128m -XX:+UseSerialGC";
     private static final List<String> SCENARIOS = List.of("capacity", "overload", "coldstart", "redis-outage",
-                                                          "failover", "quick", "peak", "startup");
+                                                          "failover", "quick", "peak", "startup", "jvm",
+                                                          "clients");
 
     private BenchMain() {
     }
@@ -43,8 +44,8 @@ public final class BenchMain {
         List<String> jvm = Arrays.stream(env("BENCH_JVM_FLAGS", DEFAULT_JVM_FLAGS).trim().split("\\s+"))
                 .filter(s -> !s.isEmpty()).toList();
         String status = "failed";
-        try (Bench bench = new Bench(scenario, dir, jar, env("BENCH_CLIENT", "helidon"), jvm,
-                                     Integer.parseInt(env("BENCH_MAX_IN_FLIGHT", "4096")))) {
+        try (Bench bench = new Bench(scenario, dir, jar, env("BENCH_CLIENT", "netty"), jvm,
+                                     Integer.parseInt(env("BENCH_MAX_IN_FLIGHT", "2048")))) {
             bench.log("results -> " + dir);
             try {
                 run(scenario, new Scenarios(bench), bench);
@@ -74,6 +75,14 @@ public final class BenchMain {
                 s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
             }
             case "startup" -> s.startup(3);
+            case "clients" -> s.clients(Double.parseDouble(env("BENCH_RATE", "4000")), Scenarios.Profile.FULL);
+            case "jvm" -> s.jvmFlags(Double.parseDouble(env("BENCH_CAPACITY", "5000")), List.of(
+                    "",
+                    "-Xms64m -Xmx128m -XX:+UseSerialGC",
+                    "-Xms128m -Xmx128m -XX:+UseG1GC",
+                    "-Xms64m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m "
+                            + "-Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1",
+                    "-Xms64m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"), Scenarios.Profile.SHORT);
             case "redis-outage" -> s.redisOutage(0.5 * s.capacityOf("redis", Scenarios.Profile.SHORT), 10, 10, 15);
             case "quick" -> {
                 double capacity = s.capacity(Scenarios.Profile.SHORT);

@@ -117,6 +117,72 @@ final class Scenarios {
         }
     }
 
+    // ---------------------------------------------------------------- generator clients
+
+    /** The same open-loop step through each HTTP client the generator can use: what each costs the shared cores. */
+    void clients(double rate, Profile profile) throws Exception {
+        Gateway gw = bench.gateway("clients", "memory", null, Bench.admissionOff());
+        try {
+            for (String kind : List.of("netty", "helidon", "jdk")) {
+                Map<String, Long> pids = Map.of("gateway", gw.pid(), "generator", ProcessHandle.current().pid(),
+                                                "machine", ResourceSampler.MACHINE);
+                double offset = bench.now();
+                Timeline timeline;
+                Map<String, ResourceSampler.Usage> usage;
+                try (RequestSender sender = RequestSender.create(kind, "127.0.0.1", gw.port(), bench.maxInFlight,
+                                                                 Duration.ofSeconds(10));
+                     ResourceSampler sampler = new ResourceSampler(pids)) {
+                    timeline = new OpenLoopGenerator(sender, bench.requests, bench.maxInFlight, 20, null)
+                            .run(profile.warm() + profile.measure(), s -> rate, 5);
+                    sampler.close();
+                    usage = sampler.usage();
+                }
+                Bench.StepResult r = bench.record("generator-clients", kind + " " + Math.round(rate) + "/s", offset,
+                                                  timeline, rate, profile.warm(), profile.measure(), usage, null, 0);
+                bench.facts.put("generator client " + kind, String.format(
+                        "%.0f/s answered, generator CPU %.0f%% of a core (%.1f us per request), gateway CPU %.0f%%, p99 %.1f ms",
+                        r.goodput(), usage.get("generator").cpuPercent(),
+                        usage.get("generator").cpuPercent() * 1e4 / Math.max(1, r.goodput()),
+                        usage.get("gateway").cpuPercent(), r.p99()));
+                Thread.sleep(1000);
+            }
+        } finally {
+            gw.stop(Duration.ofSeconds(10));
+        }
+    }
+
+    // ---------------------------------------------------------------- JVM flag sets
+
+    /**
+     * The same overload step (admission on, 4x the given capacity) against one gateway per JVM flag set: start to
+     * ready, goodput, p99 and peak RSS side by side, to choose the flags by measurement.
+     */
+    void jvmFlags(double capacity, List<String> flagSets, Profile profile) throws Exception {
+        RedisServer redis = bench.redis();
+        try {
+            int i = 0;
+            for (String flags : flagSets) {
+                List<String> list = java.util.Arrays.stream(flags.trim().split("\\s+")).filter(f -> !f.isEmpty())
+                        .toList();
+                String name = "jvm-" + (i++);
+                Gateway gw = bench.gateway(name, bench.jar, "redis", redis, Bench.admissionFor(capacity), list);
+                try {
+                    Bench.StepResult r = bench.step("jvm-flags", "[" + flags + "] 4x", gw, redis, 4 * capacity,
+                                                    profile.warm(), profile.measure(), false);
+                    bench.facts.put("JVM [" + flags + "]", String.format(
+                            "ready %.0f ms, goodput %.0f/s, 2xx p99 %.1f ms, peak RSS %.0f MB, gateway CPU %.0f%%",
+                            bench.readyMillis.getLast(), r.goodput(), r.p99(),
+                            r.usage().get("gateway").peakRssBytes() / 1048576.0,
+                            r.usage().get("gateway").cpuPercent()));
+                } finally {
+                    gw.stop(Duration.ofSeconds(10));
+                }
+            }
+        } finally {
+            redis.kill();
+        }
+    }
+
     // ---------------------------------------------------------------- closed-loop peak (wrk)
 
     /**
@@ -272,8 +338,7 @@ final class Scenarios {
         try {
             double offset = bench.now();
             Timeline timeline;
-            try (Transport t = Transport.create(bench.transport, "http://127.0.0.1:" + port, bench.maxInFlight,
-                                                Duration.ofSeconds(10))) {
+            try (RequestSender t = bench.sender(port)) {
                 timeline = new OpenLoopGenerator(t, bench.requests, bench.maxInFlight, 20, (kind, at) -> {
                     if (kind == Timeline.Kind.OK) {
                         firstOk.accumulateAndGet(at, Math::min);

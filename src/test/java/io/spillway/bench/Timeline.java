@@ -39,7 +39,7 @@ final class Timeline {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Counts failures by kind (exception class and message), so the report can say what failed. */
-    void noteError(Exception e) {
+    void noteError(Throwable e) {
         String what = e.getClass().getSimpleName() + ": " + e.getMessage();
         if (errors.size() < 20 || errors.containsKey(what)) {
             errors.computeIfAbsent(what, k -> new java.util.concurrent.atomic.LongAdder()).increment();
