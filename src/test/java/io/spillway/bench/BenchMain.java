@@ -13,13 +13,15 @@ import java.util.List;
  * {@code BENCH_JVM_FLAGS} (gateway JVM flags), {@code BENCH_CLIENT} (netty | helidon | jdk),
  * {@code BENCH_MAX_IN_FLIGHT} (generator cap), {@code BENCH_RESULTS} (results root), {@code BENCH_JAR} (the
  * gateway jar, e.g. a copy of an older build for before/after runs), {@code BENCH_COMPARE_JAR} ({@code peak}
- * also runs a redis-broker gateway from this jar in the same alternating rounds).
+ * also runs a redis-broker gateway from this jar in the same alternating rounds; {@code ab} compares with it),
+ * {@code BENCH_RATES} ({@code ab}), {@code BENCH_CAPACITY} and {@code BENCH_JVM_SETS} ({@code jvm}: flag sets
+ * separated by ';').
  */
 public final class BenchMain {
     static final String DEFAULT_JVM_FLAGS = "-Xms64m -Xmx128m -XX:+UseSerialGC";
     private static final List<String> SCENARIOS = List.of("capacity", "overload", "coldstart", "redis-outage",
                                                           "failover", "quick", "peak", "startup", "jvm",
-                                                          "clients");
+                                                          "clients", "ab");
 
     private BenchMain() {
     }
@@ -75,14 +77,18 @@ public final class BenchMain {
                 s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
             }
             case "startup" -> s.startup(3);
+            case "ab" -> s.ab(Path.of(env("BENCH_COMPARE_JAR", "missing: set BENCH_COMPARE_JAR")),
+                              Arrays.stream(env("BENCH_RATES", "2000,6000").split(",")).mapToDouble(Double::parseDouble)
+                                      .toArray(), 3, Scenarios.Profile.SHORT);
             case "clients" -> s.clients(Double.parseDouble(env("BENCH_RATE", "4000")), Scenarios.Profile.FULL);
-            case "jvm" -> s.jvmFlags(Double.parseDouble(env("BENCH_CAPACITY", "5000")), List.of(
-                    "",
-                    "-Xms64m -Xmx128m -XX:+UseSerialGC",
-                    "-Xms128m -Xmx128m -XX:+UseG1GC",
-                    "-Xms64m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m "
-                            + "-Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1",
-                    "-Xms64m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"), Scenarios.Profile.SHORT);
+            case "jvm" -> s.jvmFlags(Double.parseDouble(env("BENCH_CAPACITY", "5000")),
+                                     Arrays.asList(env("BENCH_JVM_SETS", String.join(";",
+                                             "",
+                                             "-Xms64m -Xmx128m -XX:+UseSerialGC",
+                                             "-Xms128m -Xmx256m -XX:+UseSerialGC",
+                                             "-Xms256m -Xmx256m -XX:+UseG1GC",
+                                             "-Xms64m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"))
+                                                           .split(";", -1)), Scenarios.Profile.SHORT);
             case "redis-outage" -> s.redisOutage(0.5 * s.capacityOf("redis", Scenarios.Profile.SHORT), 10, 10, 15);
             case "quick" -> {
                 double capacity = s.capacity(Scenarios.Profile.SHORT);
