@@ -317,13 +317,22 @@ final class Scenarios {
                                                        profile);
         Map<String, Bench.StepResult> off = withOff
                 ? overloadRun("admission-off", Bench.admissionOff(), capacity, factors, profile) : Map.of();
+        // The climb may stop one noisy step early: the peak is the most any admission-off step of this run served.
+        double peak = capacity;
+        for (Bench.StepResult r : off.values()) {
+            peak = Math.max(peak, r.goodput());
+        }
+        if (peak > capacity) {
+            bench.facts.put("peak goodput used for the ratios", String.format(
+                    "%.0f/s (an admission-off overload step served more than the capacity search found)", peak));
+        }
         Bench.StepResult on4 = on.get("4");
         if (on4 != null) {
-            double ratio = on4.goodput() / capacity;
+            double ratio = on4.goodput() / peak;
             Bench.StepResult off4 = off.get("4");
             bench.figure("goodput at 4x offered / peak goodput, admission on", ratio, "x", ">= 0.95", ratio >= 0.95,
                          off4 == null ? null : String.format("enabled:false: %.2f (p99 %.0f ms)",
-                                                             off4.goodput() / capacity, off4.p99()));
+                                                             off4.goodput() / peak, off4.p99()));
             Bench.StepResult low = on.getOrDefault("0.5", on.get("1"));
             double p99ratio = on4.p99() / low.p99();
             bench.figure("p99 of admitted at 4x / p99 at " + (on.containsKey("0.5") ? "0.5x" : "1x"), p99ratio, "x",
@@ -336,7 +345,7 @@ final class Scenarios {
         }
         Bench.StepResult top = on.get(label(factors[factors.length - 1]));
         double rejections = top.window().rejections();
-        double ratio = rejections / capacity;
+        double ratio = rejections / peak;
         bench.figure("rejections per second answered / peak publishes per second", ratio, "x", ">= 3", ratio >= 3,
                      String.format("%.0f rejections/s at %sx offered (generator dropped %.0f/s, late %.0f/s)",
                                    rejections, label(factors[factors.length - 1]),
