@@ -313,10 +313,9 @@ final class Scenarios {
 
     void overload(double capacity, double[] factors, boolean withOff, Profile profile) throws Exception {
         bench.facts.put("admission on: settings", Bench.admissionFor(capacity).toString());
-        Map<String, Bench.StepResult> on = overloadRun("admission-on", Bench.admissionFor(capacity), capacity, factors,
-                                                       profile);
-        Map<String, Bench.StepResult> off = withOff
-                ? overloadRun("admission-off", Bench.admissionOff(), capacity, factors, profile) : Map.of();
+        Map<String, Bench.StepResult> on = new java.util.LinkedHashMap<>();
+        Map<String, Bench.StepResult> off = new java.util.LinkedHashMap<>();
+        overloadRun(capacity, factors, withOff, profile, on, off);
         // The climb may stop one noisy step early: the peak is the most any admission-off step of this run served.
         double peak = capacity;
         for (Bench.StepResult r : off.values()) {
@@ -352,22 +351,38 @@ final class Scenarios {
                                    top.window().rate(Timeline.Kind.DROPPED), top.window().rate(Timeline.Kind.LATE)));
     }
 
-    private Map<String, Bench.StepResult> overloadRun(String mode, Map<String, Object> admission, double capacity,
-                                                      double[] factors, Profile profile) throws Exception {
-        RedisServer redis = bench.redis();
-        Gateway gw = bench.gateway("overload-" + mode, "redis", redis, admission);
-        Map<String, Bench.StepResult> results = new java.util.LinkedHashMap<>();
+    /**
+     * Both gateways run side by side (each with its own Redis) and take turns at each factor, admission on then
+     * off: a burst from a neighbour on the shared cores then hits both modes alike instead of one whole series.
+     */
+    private void overloadRun(double capacity, double[] factors, boolean withOff, Profile profile,
+                             Map<String, Bench.StepResult> on, Map<String, Bench.StepResult> off) throws Exception {
+        RedisServer redisOn = bench.redis();
+        RedisServer redisOff = withOff ? bench.redis() : null;
+        Gateway gwOn = null;
+        Gateway gwOff = null;
         try {
+            gwOn = bench.gateway("overload-admission-on", "redis", redisOn, Bench.admissionFor(capacity));
+            gwOff = withOff ? bench.gateway("overload-admission-off", "redis", redisOff, Bench.admissionOff()) : null;
             for (double f : factors) {
-                Bench.StepResult r = bench.step("overload-" + mode, label(f) + "x " + mode, gw, redis, f * capacity,
-                                                profile.warm(), profile.measure(), true);
-                results.put(label(f), r);
+                on.put(label(f), bench.step("overload-admission-on", label(f) + "x admission-on", gwOn, redisOn,
+                                            f * capacity, profile.warm(), profile.measure(), true));
+                if (gwOff != null) {
+                    off.put(label(f), bench.step("overload-admission-off", label(f) + "x admission-off", gwOff,
+                                                 redisOff, f * capacity, profile.warm(), profile.measure(), true));
+                }
             }
         } finally {
-            gw.stop(Duration.ofSeconds(10));
-            redis.kill();
+            for (Gateway g : new Gateway[] {gwOn, gwOff}) {
+                if (g != null) {
+                    g.stop(Duration.ofSeconds(10));
+                }
+            }
+            redisOn.kill();
+            if (redisOff != null) {
+                redisOff.kill();
+            }
         }
-        return results;
     }
 
     private static String label(double f) {
