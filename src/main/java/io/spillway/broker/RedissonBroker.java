@@ -23,6 +23,7 @@ import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.client.RedisReadonlyException;
+import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.connection.ConnectionListener;
 
@@ -38,6 +39,10 @@ import org.redisson.connection.ConnectionListener;
 public final class RedissonBroker implements Broker {
     private static final Logger LOG = Logger.getLogger(RedissonBroker.class.getName());
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    /** Most messages waiting for the pipeline writer; beyond that a publish is refused at once (503). */
+    static final int PIPELINE_CAPACITY = 8192;
+    /** Most PUBLISH commands in one pipelined write. */
+    static final int PIPELINE_MAX_BATCH = 256;
     private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
     /** An old client finishes what it has in flight before it goes. */
     private static final Duration RETIRE_GRACE = Duration.ofSeconds(2);
@@ -47,6 +52,7 @@ public final class RedissonBroker implements Broker {
     private final long deadlineMillis;
     private final TopologyMetrics metrics;
     private final TopologyWatcher topology;
+    private final PublishPipeline pipeline;
     private final Set<LiveSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile RedissonClient client;
     private volatile boolean sharded;
@@ -60,6 +66,11 @@ public final class RedissonBroker implements Broker {
     }
 
     public RedissonBroker(RedisSettings settings, WireFormat wire, MeterRegistry registry) {
+        this(settings, wire, registry, PIPELINE_CAPACITY, PIPELINE_MAX_BATCH);
+    }
+
+    RedissonBroker(RedisSettings settings, WireFormat wire, MeterRegistry registry, int pipelineCapacity,
+                   int pipelineMaxBatch) {
         this.settings = settings;
         this.wire = wire;
         this.deadlineMillis = settings.publishTimeout().toMillis();
@@ -68,6 +79,11 @@ public final class RedissonBroker implements Broker {
                                                                                 : null;
         this.topology = new TopologyWatcher(settings, this::view, gate, metrics, reason -> refusal = reason,
                                             this::rebuild);
+        // One batch per pooled connection in flight; the queue holds what a few full batches carry, so a slow
+        // Redis turns into fast 503s instead of memory growth.
+        this.pipeline = new PublishPipeline(() -> client, wire, () -> sharded, settings.responseTimeout(),
+                                            settings.retryAttempts(), settings.retryDelay(), pipelineCapacity,
+                                            pipelineMaxBatch, settings.poolSize());
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -171,37 +187,46 @@ public final class RedissonBroker implements Broker {
     }
 
     @Override
+    /**
+     * Hands the messages to the pipeline and waits for Redis to acknowledge each of them, at most the publish
+     * deadline. Concurrent requests share pipelined writes; each still waits for its own replies.
+     */
     public PublishResult publish(List<ChannelMessage> messages) {
-        RedissonClient c = client;
-        if (c == null) {
+        if (client == null) {
             return PublishResult.unavailable("not connected to Redis");
         }
         String refused = refusal;
         if (refused != null) {
             return PublishResult.unavailable(refused);
         }
-        CompletableFuture<?>[] acks = new CompletableFuture<?>[messages.size()];
-        try {
-            for (int i = 0; i < acks.length; i++) {
-                ChannelMessage m = messages.get(i);
-                acks[i] = publishOne(c, wire.topic(m), wire.payload(m));
-            }
-        } catch (RuntimeException e) {
-            // Redisson refuses synchronously when it is shutting down or has no usable connection.
-            return failed(0, e);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+        CompletableFuture<?>[] acks = pipeline.enqueue(messages, deadline);
+        if (acks == null) {
+            return PublishResult.unavailable("publish queue full: Redis is not keeping up");
         }
         try {
-            CompletableFuture.allOf(acks).get(deadlineMillis, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(acks).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return PublishResult.acked(acks.length);
         } catch (TimeoutException e) {
             return new PublishResult(PublishResult.Outcome.TIMEOUT, countDone(acks),
                                      "Redis did not acknowledge within " + deadlineMillis + " ms");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof PublishPipeline.NotSent && countDone(acks) == 0) {
+                return PublishResult.unavailable(e.getCause().getMessage());
+            }
+            if (e.getCause() instanceof TimeoutException || e.getCause() instanceof RedisTimeoutException) {
+                return new PublishResult(PublishResult.Outcome.TIMEOUT, countDone(acks), e.getCause().getMessage());
+            }
             return failed(countDone(acks), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new PublishResult(PublishResult.Outcome.FAILED, countDone(acks), "interrupted");
         }
+    }
+
+
+    private RTopic topic(RedissonClient c, String name) {
+        return sharded ? c.getShardedTopic(name, StringCodec.INSTANCE) : c.getTopic(name, StringCodec.INSTANCE);
     }
 
     private PublishResult failed(int acknowledged, Throwable e) {
@@ -210,14 +235,6 @@ public final class RedissonBroker implements Broker {
             topology.suspectStale();
         }
         return new PublishResult(PublishResult.Outcome.FAILED, acknowledged, rootMessage(e));
-    }
-
-    private CompletableFuture<Long> publishOne(RedissonClient c, String topic, String payload) {
-        return topic(c, topic).publishAsync(payload).toCompletableFuture();
-    }
-
-    private RTopic topic(RedissonClient c, String name) {
-        return sharded ? c.getShardedTopic(name, StringCodec.INSTANCE) : c.getTopic(name, StringCodec.INSTANCE);
     }
 
     private static int countDone(CompletableFuture<?>[] acks) {
@@ -277,6 +294,7 @@ public final class RedissonBroker implements Broker {
     @Override
     public void close() {
         closed = true;
+        pipeline.close();
         topology.close();
         metrics.close();
         RedissonClient c = client;

@@ -66,7 +66,8 @@ public final class SettingsReader {
         };
     }
 
-    static RedisSettings redis(Config r) {
+    /** Only {@code spillway.redis} (given the {@code redis} node). */
+    public static RedisSettings redis(Config r) {
         String mode = string(r, "mode", "single");
         RedisSettings.Mode parsed = switch (mode.toLowerCase(Locale.ROOT)) {
             case "single" -> RedisSettings.Mode.SINGLE;
