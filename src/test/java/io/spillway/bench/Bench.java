@@ -1,0 +1,225 @@
+package io.spillway.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * One bench run: where results go, the processes it owns, the settings every phase shares, and what the report
+ * will show (phases, timelines, figures).
+ */
+final class Bench implements AutoCloseable {
+    static final List<PublishRequests.BenchApp> APPS = List.of(
+            new PublishRequests.BenchApp("1001", "bench-key-1", "bench-secret-1"),
+            new PublishRequests.BenchApp("1002", "bench-key-2", "bench-secret-2"),
+            new PublishRequests.BenchApp("1003", "bench-key-3", "bench-secret-3"),
+            new PublishRequests.BenchApp("1004", "bench-key-4", "bench-secret-4"));
+    static final int CHANNELS = 8;
+    static final int DATA_BYTES = 100;
+
+    final String scenario;
+    final Path dir;
+    final Path raw;
+    final Path jar;
+    final Children children = new Children();
+    final String transport;
+    final List<String> jvmFlags;
+    final int maxInFlight;
+    final long startNanos = System.nanoTime();
+    final PublishRequests requests = new PublishRequests(APPS, CHANNELS, DATA_BYTES);
+
+    /** Report content, in the order it happened. */
+    final List<Map<String, Object>> phases = new ArrayList<>();
+    final Map<String, List<Timeline.Row>> timelines = new LinkedHashMap<>();
+    final Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
+    final Map<String, Object> facts = new LinkedHashMap<>();
+    final List<Double> readyMillis = new ArrayList<>();
+
+    Bench(String scenario, Path dir, Path jar, String transport, List<String> jvmFlags, int maxInFlight)
+            throws IOException {
+        this.scenario = scenario;
+        this.dir = dir;
+        this.raw = Files.createDirectories(dir.resolve("raw"));
+        this.jar = jar;
+        this.transport = transport;
+        this.jvmFlags = List.copyOf(jvmFlags);
+        this.maxInFlight = maxInFlight;
+    }
+
+    double now() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    void log(String message) {
+        System.out.printf("[%6.1fs] %s%n", now(), message);
+    }
+
+    RedisServer redis() throws IOException, InterruptedException {
+        RedisServer redis = new RedisServer(children, Ports.free(), raw.resolve("redis.log"));
+        redis.start();
+        return redis;
+    }
+
+    /** Starts a gateway and waits until it is ready; records start → ready. */
+    Gateway gateway(String name, String broker, RedisServer redis, Map<String, Object> admission)
+            throws IOException, InterruptedException {
+        Gateway gw = launch(name, broker, redis, admission, "0s");
+        double ready = gw.awaitReady(Duration.ofSeconds(60));
+        readyMillis.add(ready);
+        log("gateway " + name + " ready in " + Math.round(ready) + " ms");
+        prewarm(gw);
+        return gw;
+    }
+
+    /** A few seconds of light load, not reported, so the JIT has compiled the publish path before a step. */
+    private void prewarm(Gateway gw) {
+        try (Transport t = transport(gw)) {
+            new OpenLoopGenerator(t, requests, maxInFlight, 20, null).run(3, s -> 1000, 5);
+        }
+    }
+
+    Gateway launch(String name, String broker, RedisServer redis, Map<String, Object> admission, String slowStart)
+            throws IOException {
+        return launch(name, broker, redis, admission, slowStart, Ports.free(), Ports.free());
+    }
+
+    Gateway launch(String name, String broker, RedisServer redis, Map<String, Object> admission, String slowStart,
+                   int port, int adminPort) throws IOException {
+        Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.address(), admission,
+                                                      slowStart, jvmFlags);
+        return Gateway.launch(children, jar, raw, name, options, port, adminPort, APPS);
+    }
+
+    static Map<String, Object> admissionOff() {
+        return Map.of("enabled", false);
+    }
+
+    /** Admission sized for a measured capacity: the global bucket admits about what the pod can publish. */
+    static Map<String, Object> admissionFor(double capacity) {
+        long rate = Math.max(100, Math.round(capacity));
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("enabled", true);
+        a.put("global-rate", rate);
+        a.put("global-burst", Math.max(100, rate / 5));
+        a.put("default-app-rate", 10_000_000);
+        a.put("default-app-burst", 10_000_000);
+        return a;
+    }
+
+    Transport transport(Gateway gw) {
+        return Transport.create(transport, gw.baseUri(), maxInFlight, Duration.ofSeconds(10));
+    }
+
+    /** What a measured step yields. */
+    record StepResult(String label, double offered, Timeline.Window window, Map<String, ResourceSampler.Usage> usage,
+                      Timeline.Percentiles liveness, long livenessFailures, Timeline timeline) {
+        double goodput() {
+            return window.goodput();
+        }
+
+        double p99() {
+            return window.ok().p99();
+        }
+    }
+
+    /**
+     * Offers {@code rate} req/s open loop for {@code warm + measure} seconds and reports the last {@code measure}
+     * seconds; samples the gateway (and Redis) meanwhile, and probes liveness when asked.
+     */
+    StepResult step(String group, String label, Gateway gw, RedisServer redis, double rate, int warm, int measure,
+                    boolean probeLiveness) throws InterruptedException {
+        return step(group, label, gw, redis, s -> rate, rate, warm, measure, probeLiveness, null);
+    }
+
+    StepResult step(String group, String label, Gateway gw, RedisServer redis, IntToDoubleFunction rate,
+                    double nominalRate, int warm, int measure, boolean probeLiveness,
+                    OpenLoopGenerator.AnswerListener listener) throws InterruptedException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("gateway", gw.pid());
+        pids.put("generator", ProcessHandle.current().pid());
+        if (redis != null) {
+            pids.put("redis", redis.pid());
+        }
+        double offset = now();
+        Timeline timeline;
+        Map<String, ResourceSampler.Usage> usage;
+        Timeline.Percentiles live = null;
+        long liveFailures = 0;
+        try (Transport t = transport(gw);
+             ResourceSampler sampler = new ResourceSampler(pids);
+             LivenessProbe probe = probeLiveness ? new LivenessProbe(gw.adminPort(), 50) : null) {
+            OpenLoopGenerator generator = new OpenLoopGenerator(t, requests, maxInFlight, 20, listener);
+            timeline = generator.run(warm + measure, rate, 5);
+            sampler.close();
+            usage = sampler.usage();
+            if (probe != null) {
+                live = probe.percentiles();
+                liveFailures = probe.failures();
+            }
+        }
+        StepResult result = record(group, label, offset, timeline, nominalRate, warm, measure, usage, live,
+                                   liveFailures);
+        Thread.sleep(1000); // let queues empty before the next step
+        return result;
+    }
+
+    /** Files a generator run into the report: its measured window as a phase, its seconds into a timeline. */
+    StepResult record(String group, String label, double offset, Timeline timeline, double nominalRate, int warm,
+                      int measure, Map<String, ResourceSampler.Usage> usage, Timeline.Percentiles live,
+                      long liveFailures) {
+        Timeline.Window window = timeline.window(warm, warm + measure);
+        timelines.computeIfAbsent(group, g -> new ArrayList<>()).addAll(
+                trim(timeline.rows(offset, label), warm + measure));
+        StepResult result = new StepResult(label, nominalRate, window, usage, live, liveFailures, timeline);
+        Map<String, Object> phase = Report.phase(group, result);
+        if (!timeline.errors().isEmpty()) {
+            phase.put("errors", timeline.errors());
+            log(label + ": errors " + timeline.errors());
+        }
+        phases.add(phase);
+        ResourceSampler.Usage none = new ResourceSampler.Usage(0, Double.NaN);
+        log(String.format("%-28s offered %8.0f/s  2xx %8.0f/s  429 %7.0f/s  503 %7.0f/s  err %6.0f/s  dropped %6.0f/s"
+                                  + "  p50 %7.1f ms  p99 %8.1f ms  gw cpu %3.0f%%  gen cpu %3.0f%%",
+                          label, window.rate(Timeline.Kind.OFFERED), window.goodput(),
+                          window.rate(Timeline.Kind.R429), window.rate(Timeline.Kind.R503),
+                          window.rate(Timeline.Kind.ERROR) + window.rate(Timeline.Kind.OTHER),
+                          window.rate(Timeline.Kind.DROPPED), window.ok().p50(), window.ok().p99(),
+                          usage.getOrDefault("gateway", none).cpuPercent(),
+                          usage.getOrDefault("generator", none).cpuPercent()));
+        return result;
+    }
+
+    /** Drops the trailing drain seconds in which nothing happened. */
+    private static List<Timeline.Row> trim(List<Timeline.Row> rows, int runSeconds) {
+        int last = rows.size();
+        while (last > runSeconds && rows.get(last - 1).counts().length > 0
+               && java.util.Arrays.stream(rows.get(last - 1).counts()).sum() == 0) {
+            last--;
+        }
+        return rows.subList(0, last);
+    }
+
+    void figure(String name, double value, String unit, String goal, boolean met, String note) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("value", value);
+        f.put("unit", unit);
+        f.put("goal", goal);
+        f.put("met", met);
+        if (note != null) {
+            f.put("note", note);
+        }
+        figures.put(name, f);
+        log(String.format("FIGURE %s = %.3f %s (goal %s) %s", name, value, unit, goal, met ? "met" : "MISSED"));
+    }
+
+    @Override
+    public void close() {
+        children.close();
+    }
+}

@@ -1,0 +1,105 @@
+package io.spillway.bench;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * Open-loop load: request {@code k} of second {@code s} is due at {@code s + k/rate(s)} whatever the server
+ * does, and its latency runs from that due time (no coordinated omission). Each request gets a virtual
+ * thread. At most {@code maxInFlight} requests are outstanding: a due request beyond that is counted as
+ * DROPPED (never sent); one sent more than {@code lateMillis} after its due time is counted as LATE (the
+ * generator could not keep up), its latency still measured from the due time.
+ */
+final class OpenLoopGenerator {
+    private final Transport transport;
+    private final PublishRequests requests;
+    private final int maxInFlight;
+    private final long lateNanos;
+    private final AnswerListener listener;
+
+    /** Told of every answer, e.g. to find the first 2xx after Redis came back. */
+    @FunctionalInterface
+    interface AnswerListener {
+        void answered(Timeline.Kind kind, long nanoTime);
+    }
+
+    OpenLoopGenerator(Transport transport, PublishRequests requests, int maxInFlight, long lateMillis,
+                      AnswerListener listener) {
+        this.transport = transport;
+        this.requests = requests;
+        this.maxInFlight = maxInFlight;
+        this.lateNanos = TimeUnit.MILLISECONDS.toNanos(lateMillis);
+        this.listener = listener == null ? (kind, at) -> { } : listener;
+    }
+
+    /**
+     * Runs for {@code seconds} at {@code rate(second)} requests per second, then waits up to {@code drainSeconds}
+     * for outstanding answers (the timeline has room for them).
+     */
+    Timeline run(int seconds, IntToDoubleFunction rate, int drainSeconds) {
+        Timeline timeline = new Timeline(seconds + drainSeconds + 1);
+        AtomicInteger inFlight = new AtomicInteger();
+        long start = System.nanoTime();
+        long n = 0;
+        for (int s = 0; s < seconds; s++) {
+            double r = rate.applyAsDouble(s);
+            long perSecond = Math.round(r);
+            for (long k = 0; k < perSecond; k++) {
+                long due = start + TimeUnit.SECONDS.toNanos(s) + (long) (k * 1e9 / r);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                timeline.add(Timeline.Kind.OFFERED, s);
+                if (inFlight.get() >= maxInFlight) {
+                    timeline.add(Timeline.Kind.DROPPED, s);
+                    continue;
+                }
+                if (System.nanoTime() - due > lateNanos) {
+                    timeline.add(Timeline.Kind.LATE, s);
+                }
+                inFlight.incrementAndGet();
+                long seq = n++;
+                int dueSecond = s;
+                Thread.startVirtualThread(() -> {
+                    try {
+                        send(timeline, start, due, dueSecond, seq);
+                    } finally {
+                        inFlight.decrementAndGet();
+                    }
+                });
+            }
+        }
+        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+        while (inFlight.get() > 0 && System.nanoTime() < drainUntil) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return timeline;
+    }
+
+    private void send(Timeline timeline, long start, long due, int dueSecond, long seq) {
+        PublishRequests.Signed request = requests.get(seq);
+        Timeline.Kind kind;
+        try {
+            int status = transport.post(request.pathAndQuery(), request.body());
+            kind = status / 100 == 2 ? Timeline.Kind.OK
+                    : status == 429 ? Timeline.Kind.R429
+                    : status == 503 ? Timeline.Kind.R503
+                    : Timeline.Kind.OTHER;
+            if (kind == Timeline.Kind.OTHER) {
+                timeline.noteError(new IllegalStateException("HTTP " + status));
+            }
+        } catch (Exception e) {
+            kind = Timeline.Kind.ERROR;
+            timeline.noteError(e);
+        }
+        long done = System.nanoTime();
+        listener.answered(kind, done);
+        timeline.add(kind, (int) TimeUnit.NANOSECONDS.toSeconds(done - start));
+        if (kind == Timeline.Kind.OK || kind == Timeline.Kind.R429 || kind == Timeline.Kind.R503) {
+            timeline.latency(kind == Timeline.Kind.OK, dueSecond, TimeUnit.NANOSECONDS.toMicros(done - due));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.spillway.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resident memory and CPU time of a Linux process from /proc. */
+record ProcStats(long rssBytes, long cpuMillis) {
+    private static final long TICK_MILLIS = 10; // USER_HZ is 100 on Linux
+
+    static ProcStats of(long pid) {
+        try {
+            long rssKb = 0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rssKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // fields after the ")" of the command name: state is field 3, utime 14, stime 15
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return new ProcStats(rssKb * 1024, ticks * TICK_MILLIS);
+        } catch (IOException | RuntimeException e) {
+            return new ProcStats(0, 0);
+        }
+    }
+}

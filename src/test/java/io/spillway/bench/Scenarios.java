@@ -1,0 +1,226 @@
+package io.spillway.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The scenarios {@code bin/bench} runs. Each owns its Redis and gateway processes and stops them. */
+final class Scenarios {
+    /** How long steps are and how the capacity search climbs. */
+    record Profile(int warm, int measure, double startRate, double factor, int maxSteps) {
+        static final Profile FULL = new Profile(5, 10, 2000, 1.4, 10);
+        static final Profile SHORT = new Profile(2, 4, 2500, 1.6, 7);
+    }
+
+    private final Bench bench;
+
+    Scenarios(Bench bench) {
+        this.bench = bench;
+    }
+
+    // ---------------------------------------------------------------- capacity
+
+    /** Peak goodput of both brokers, admission off; returns the redis broker's. */
+    double capacity(Profile profile) throws Exception {
+        double redis = capacityOf("redis", profile);
+        double memory = capacityOf("memory", profile);
+        double ratio = redis / memory;
+        bench.figure("redis-broker peak goodput / memory-broker peak goodput", ratio, "x", ">= 0.6", ratio >= 0.6,
+                     String.format("redis %.0f/s, memory %.0f/s", redis, memory));
+        return redis;
+    }
+
+    double capacityOf(String broker, Profile profile) throws Exception {
+        RedisServer redis = broker.equals("redis") ? bench.redis() : null;
+        Gateway gw = bench.gateway("capacity-" + broker, broker, redis, Bench.admissionOff());
+        String group = "capacity-" + broker;
+        double rate = profile.startRate();
+        double best = 0;
+        double firstP99 = Double.NaN;
+        int flat = 0;
+        try {
+            for (int i = 0; i < profile.maxSteps(); i++) {
+                Bench.StepResult r = bench.step(group, String.format("%s %.0f/s", broker, rate), gw, redis, rate,
+                                                profile.warm(), profile.measure(), false);
+                if (Double.isNaN(firstP99)) {
+                    firstP99 = r.p99();
+                }
+                // noisy shared cores: one flat step is not the ceiling, two in a row are
+                flat = r.goodput() > best * 1.05 ? 0 : flat + 1;
+                best = Math.max(best, r.goodput());
+                boolean saturated = r.goodput() < 0.8 * rate;
+                boolean exploded = r.p99() > Math.max(20 * firstP99, 1000);
+                if (saturated || exploded || flat >= 2) {
+                    bench.log(group + ": stop climbing (" + (saturated ? "goodput below 80% of offered"
+                            : exploded ? "p99 exploded" : "goodput stopped growing") + ")");
+                    break;
+                }
+                rate *= profile.factor();
+            }
+        } finally {
+            gw.stop(Duration.ofSeconds(10));
+            if (redis != null) {
+                redis.kill();
+            }
+        }
+        bench.facts.put("peak goodput, " + broker + " broker (admission off)", String.format("%.0f/s", best));
+        return best;
+    }
+
+    // ---------------------------------------------------------------- overload
+
+    void overload(double capacity, double[] factors, boolean withOff, Profile profile) throws Exception {
+        Map<String, Bench.StepResult> on = overloadRun("admission-on", Bench.admissionFor(capacity), capacity, factors,
+                                                       profile);
+        Map<String, Bench.StepResult> off = withOff
+                ? overloadRun("admission-off", Bench.admissionOff(), capacity, factors, profile) : Map.of();
+        Bench.StepResult on4 = on.get("4");
+        if (on4 != null) {
+            double ratio = on4.goodput() / capacity;
+            Bench.StepResult off4 = off.get("4");
+            bench.figure("goodput at 4x offered / peak goodput, admission on", ratio, "x", ">= 0.95", ratio >= 0.95,
+                         off4 == null ? null : String.format("enabled:false: %.2f (p99 %.0f ms)",
+                                                             off4.goodput() / capacity, off4.p99()));
+            Bench.StepResult low = on.getOrDefault("0.5", on.get("1"));
+            double p99ratio = on4.p99() / low.p99();
+            bench.figure("p99 of admitted at 4x / p99 at " + (on.containsKey("0.5") ? "0.5x" : "1x"), p99ratio, "x",
+                         "<= 3", p99ratio <= 3, String.format("%.1f ms / %.1f ms", on4.p99(), low.p99()));
+            double live = on4.liveness().p99();
+            bench.figure("admin /observe/health/live p99 at 4x overload", live, "ms", "< 20", live < 20,
+                         on4.livenessFailures() + " probe failures");
+            double rss = on4.usage().get("gateway").peakRssBytes() / 1048576.0;
+            bench.figure("gateway RSS at 4x overload", rss, "MB", "<= 256", rss <= 256, null);
+        }
+        Bench.StepResult top = on.get(label(factors[factors.length - 1]));
+        double rejections = top.window().rejections();
+        double ratio = rejections / capacity;
+        bench.figure("rejections per second answered / peak publishes per second", ratio, "x", ">= 3", ratio >= 3,
+                     String.format("%.0f rejections/s at %sx offered (generator dropped %.0f/s, late %.0f/s)",
+                                   rejections, label(factors[factors.length - 1]),
+                                   top.window().rate(Timeline.Kind.DROPPED), top.window().rate(Timeline.Kind.LATE)));
+    }
+
+    private Map<String, Bench.StepResult> overloadRun(String mode, Map<String, Object> admission, double capacity,
+                                                      double[] factors, Profile profile) throws Exception {
+        RedisServer redis = bench.redis();
+        Gateway gw = bench.gateway("overload-" + mode, "redis", redis, admission);
+        Map<String, Bench.StepResult> results = new java.util.LinkedHashMap<>();
+        try {
+            for (double f : factors) {
+                Bench.StepResult r = bench.step("overload-" + mode, label(f) + "x " + mode, gw, redis, f * capacity,
+                                                profile.warm(), profile.measure(), true);
+                results.put(label(f), r);
+            }
+        } finally {
+            gw.stop(Duration.ofSeconds(10));
+            redis.kill();
+        }
+        return results;
+    }
+
+    private static String label(double f) {
+        return f == Math.rint(f) ? Long.toString((long) f) : Double.toString(f);
+    }
+
+    // ---------------------------------------------------------------- coldstart
+
+    /** A fresh gateway started while 2x its capacity is already aimed at its port. */
+    void coldstart(double capacity, int seconds) throws Exception {
+        RedisServer redis = bench.redis();
+        int port = Ports.free();
+        int admin = Ports.free();
+        AtomicLong firstOk = new AtomicLong(Long.MAX_VALUE);
+        Gateway[] gw = new Gateway[1];
+        double[] ready = {Double.NaN};
+        Thread starter = Thread.ofPlatform().name("coldstart-launcher").start(() -> {
+            try {
+                Thread.sleep(2000);
+                gw[0] = bench.launch("coldstart", "redis", redis, Bench.admissionFor(capacity), "10s", port, admin);
+                ready[0] = gw[0].awaitReady(Duration.ofSeconds(60));
+            } catch (Exception e) {
+                bench.log("coldstart launch failed: " + e);
+            }
+        });
+        try {
+            double offset = bench.now();
+            Timeline timeline;
+            try (Transport t = Transport.create(bench.transport, "http://127.0.0.1:" + port, bench.maxInFlight,
+                                                Duration.ofSeconds(10))) {
+                timeline = new OpenLoopGenerator(t, bench.requests, bench.maxInFlight, 20, (kind, at) -> {
+                    if (kind == Timeline.Kind.OK) {
+                        firstOk.accumulateAndGet(at, Math::min);
+                    }
+                }).run(seconds, s -> 2 * capacity, 5);
+            }
+            bench.record("coldstart", "2x while starting", offset, timeline, 2 * capacity, 0, seconds, Map.of(), null, 0);
+            Timeline.Window tail = timeline.window(seconds - 5, seconds);
+            bench.facts.put("coldstart: goodput in the last 5 s", String.format("%.0f/s (%.2f of capacity)",
+                                                                               tail.goodput(), tail.goodput() / capacity));
+            starter.join();
+            double toFirstOk = gw[0] == null ? Double.NaN : (firstOk.get() - gw[0].startedNanos()) / 1e6;
+            bench.figure("process start -> ready (under 2x load)", ready[0], "ms", "<= 1500", ready[0] <= 1500,
+                         String.format("start -> first 2xx %.0f ms", toFirstOk));
+        } finally {
+            if (gw[0] != null) {
+                gw[0].stop(Duration.ofSeconds(10));
+            }
+            redis.kill();
+        }
+    }
+
+    // ---------------------------------------------------------------- redis outage
+
+    /** Steady load; Redis is SIGKILLed for {@code down} seconds, then restarted on the same port. */
+    void redisOutage(double rate, int before, int down, int after) throws Exception {
+        RedisServer redis = bench.redis();
+        Gateway gw = bench.gateway("redis-outage", "redis", redis, Bench.admissionFor(2 * rate));
+        AtomicLong backAt = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong firstOkAfter = new AtomicLong(Long.MAX_VALUE);
+        long[] killedAt = new long[1];
+        List<String> readiness = new ArrayList<>();
+        Thread chaos = Thread.ofPlatform().name("redis-chaos").start(() -> {
+            try {
+                Thread.sleep(before * 1000L);
+                bench.log("kill -9 redis-server");
+                killedAt[0] = System.nanoTime();
+                redis.kill();
+                for (int i = 0; i < down; i++) {
+                    Thread.sleep(1000);
+                    readiness.add("t+" + (i + 1) + "s ready=" + gw.probe("/observe/health/ready"));
+                }
+                bench.log("restart redis-server on the same port");
+                redis.start();
+                backAt.set(System.nanoTime());
+            } catch (Exception e) {
+                bench.log("chaos failed: " + e);
+            }
+        });
+        try {
+            Bench.StepResult r = bench.step("redis-outage", "steady " + Math.round(rate) + "/s", gw, redis,
+                                            s -> rate, rate, 0, before + down + after, true, (kind, at) -> {
+                        if (kind == Timeline.Kind.OK && at > backAt.get()) {
+                            firstOkAfter.accumulateAndGet(at, Math::min);
+                        }
+                    });
+            chaos.join();
+            double backToOk = (firstOkAfter.get() - backAt.get()) / 1e6;
+            bench.figure("Redis back -> first 2xx", backToOk, "ms", "<= 1000", backToOk <= 1000,
+                         "Redis back = restarted redis-server answers PING");
+            Timeline.Window outage = r.timeline().window(before, before + down);
+            bench.facts.put("during the outage (per second)", String.format(
+                    "2xx %.0f, 503 %.0f, 429 %.0f, other %.0f, connection errors %.0f; p99 of 503s %.0f ms, max %.0f ms",
+                    outage.goodput(), outage.rate(Timeline.Kind.R503), outage.rate(Timeline.Kind.R429),
+                    outage.rate(Timeline.Kind.OTHER), outage.rate(Timeline.Kind.ERROR), outage.rejected().p99(),
+                    outage.rejected().max()));
+            bench.facts.put("readiness while Redis was down", String.join(", ", readiness));
+            bench.facts.put("liveness during the whole run", String.format("p99 %.1f ms, %d failures",
+                                                                            r.liveness().p99(), r.livenessFailures()));
+            bench.facts.put("gateway still alive after the outage", gw.alive());
+        } finally {
+            gw.stop(Duration.ofSeconds(10));
+            redis.kill();
+        }
+    }
+}
