@@ -1,0 +1,318 @@
+package io.spillway.bench.replay;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.spillway.bench.replay.LoadRecord.Kind;
+import io.spillway.bench.replay.LoadRecord.ServerKind;
+
+/**
+ * The replay's claims, each measured from a {@link ReplayRun} and compared with a bound: no unexpected exits, a
+ * publish outage no longer than the Sentinel promotion plus slack, restarted and added gateways ready only after
+ * warm-up and ramping in without being pushed past their capacity, every acknowledged publish delivered, goodput
+ * back within the slow-start window after the last step.
+ */
+final class ReplayOutcome {
+    /**
+     * How strict the judgement is. The reference run uses the issue's numbers; the test suite's shortened replay
+     * runs on a loaded 2-core machine next to other builds and gets more slack.
+     *
+     * @param outageSlack     outage may last the promotion plus this many seconds
+     * @param latencyFactor   p99 of a new gateway's 2xx may be this many times the steady-state p99...
+     * @param latencyFloorMs  ... or this many milliseconds, whichever is larger (a 3 ms p99 times 3 is noise)
+     * @param max503Share     largest share of 503s a new gateway may answer after its slow-start window
+     * @param goodputLevel    share of steady-state goodput that counts as "back"
+     */
+    record Bounds(double outageSlack, double latencyFactor, double latencyFloorMs, double max503Share,
+                  double goodputLevel) {
+        static Bounds reference() {
+            return new Bounds(1, 3, 0, 0.05, 0.95);
+        }
+    }
+
+    /** One claim: what was measured against what was promised. */
+    record Check(String name, double value, String unit, String goal, boolean met, String note) {
+    }
+
+    /** How one restarted or added gateway came in. */
+    record Arrival(ReplayRun.Start start, int answersBeforeReady, double hotPathWarmupSeconds,
+                   double firstCapacityFactor, double fullCapacityAfter, int firstLbWeight, double fullLbWeightAfter,
+                   double share503InWindow, double share503AfterWindow, LoadRecord.Latency okLatency) {
+    }
+
+    final ReplayRun run;
+    final Bounds bounds;
+    final List<Check> checks = new ArrayList<>();
+    final Map<String, Object> facts = new LinkedHashMap<>();
+    final List<Arrival> arrivals = new ArrayList<>();
+    final List<Integer> outageSeconds = new ArrayList<>();
+    final double steadyGoodput;
+    final double steadyOffered;
+    final LoadRecord.Latency steadyLatency;
+    double recoveredAt = Double.NaN;
+
+    private ReplayOutcome(ReplayRun run, Bounds bounds) {
+        this.run = run;
+        this.bounds = bounds;
+        ReplayPlan p = run.plan();
+        int steadyTo = p.killMasterAt() >= 0 ? p.killMasterAt() : p.endAt();
+        steadyGoodput = mean(Kind.OK, p.steadyFrom(), steadyTo);
+        steadyOffered = mean(Kind.OFFERED, p.steadyFrom(), steadyTo);
+        steadyLatency = run.load().okLatency(null, p.steadyFrom(), steadyTo);
+    }
+
+    static ReplayOutcome judge(ReplayRun run, Bounds bounds) {
+        ReplayOutcome o = new ReplayOutcome(run, bounds);
+        o.exits();
+        o.outage();
+        o.arrivals();
+        o.delivery();
+        o.recovery();
+        o.facts();
+        return o;
+    }
+
+    boolean allMet() {
+        return checks.stream().allMatch(Check::met);
+    }
+
+    List<Check> failed() {
+        return checks.stream().filter(c -> !c.met()).toList();
+    }
+
+    // ---------------------------------------------------------------- claims
+
+    private void exits() {
+        List<ReplayClock.Event> unexpected = run.events().stream()
+                .filter(e -> e.kind().equals("UNEXPECTED-EXIT") && e.t() < run.teardownAt()).toList();
+        List<String> killed = run.events().stream().filter(e -> e.kind().equals("kill-9"))
+                .map(e -> String.format(Locale.ROOT, "%s at %.1f s", e.subject(), e.t())).toList();
+        checks.add(new Check("processes that exited without the replay killing them", unexpected.size(), "", "0",
+                             unexpected.isEmpty(), "killed by the replay: " + killed
+                             + (unexpected.isEmpty() ? "" : "; unexpected: " + unexpected)));
+    }
+
+    private void outage() {
+        ReplayPlan p = run.plan();
+        for (int s = 0; s < p.endAt(); s++) {
+            if (run.load().count(Kind.OK, s) < 0.5 * run.load().count(Kind.OFFERED, s)) {
+                outageSeconds.add(s);
+            }
+        }
+        if (p.killMasterAt() < 0) {
+            return;
+        }
+        int failoverEnd = nextStepAfter(p.killMasterAt());
+        long failover = outageSeconds.stream().filter(s -> s >= p.killMasterAt() && s < failoverEnd).count();
+        double bound = run.promotion() + bounds.outageSlack();
+        String promotion = String.format(Locale.ROOT, "Sentinel promotion %.2f s (kill -9 → a sentinel names the new "
+                                                      + "master)", run.promotion());
+        checks.add(new Check("publish outage after the Redis master kill (seconds with 2xx < 50% of offered)",
+                             failover, "s", String.format(Locale.ROOT, "<= promotion + %.0f s = %.2f s",
+                                                          bounds.outageSlack(), bound),
+                             failover <= bound, promotion + "; seconds " + outageSeconds.stream()
+                                     .filter(s -> s >= p.killMasterAt() && s < failoverEnd).toList()));
+        checks.add(new Check("publish outage, whole replay (seconds with 2xx < 50% of offered)", outageSeconds.size(),
+                             "s", String.format(Locale.ROOT, "<= %.2f s", bound), outageSeconds.size() <= bound,
+                             "seconds " + outageSeconds + " (the Pusher MT1 outage: 54 minutes)"));
+        double[] gap = run.longestGap();
+        facts.put("longest time without any 2xx", String.format(Locale.ROOT, "%.0f ms (from %.2f s to %.2f s)",
+                                                                  (gap[1] - gap[0]) * 1000, gap[0], gap[1]));
+    }
+
+    private int nextStepAfter(int t) {
+        ReplayPlan p = run.plan();
+        int next = p.endAt();
+        for (int s : new int[] {p.restartAt(), p.scaleUpAt()}) {
+            if (s > t && s < next) {
+                next = s;
+            }
+        }
+        return next;
+    }
+
+    private void arrivals() {
+        ReplayPlan p = run.plan();
+        double p99Bound = Math.max(bounds.latencyFactor() * steadyLatency.p99(), bounds.latencyFloorMs());
+        for (ReplayRun.Start start : run.starts()) {
+            if (start.cause().equals("initial")) {
+                continue;
+            }
+            String name = start.member();
+            double ready = start.readyAt();
+            List<Double> answered = run.answerTimes().getOrDefault(name, List.of());
+            int early = (int) answered.stream().filter(t -> t > start.startedAt() && t < ready).count();
+            double hotPath = Double.NaN;
+            double firstFactor = Double.NaN;
+            double fullFactorAt = Double.NaN;
+            int firstWeight = -1;
+            double fullWeightAt = Double.NaN;
+            for (Sampler.Snapshot snap : run.snapshots()) {
+                if (snap.t() < ready) {
+                    continue;
+                }
+                FleetMember.Sample sample = snap.members().get(name);
+                if (sample != null && sample.ready()) {
+                    if (Double.isNaN(hotPath)) {
+                        hotPath = sample.warmupHotPathSeconds();
+                        firstFactor = sample.capacityFactor();
+                    }
+                    if (Double.isNaN(fullFactorAt) && sample.capacityFactor() >= 1) {
+                        fullFactorAt = snap.t() - ready;
+                    }
+                }
+                Haproxy.ServerView view = snap.lb().get(name);
+                if (view != null && view.up()) {
+                    if (firstWeight < 0) {
+                        firstWeight = view.weight();
+                    }
+                    if (Double.isNaN(fullWeightAt) && view.weight() >= 100) {
+                        fullWeightAt = snap.t() - ready;
+                    }
+                }
+            }
+            int windowFrom = (int) Math.floor(ready);
+            int windowEnd = (int) Math.ceil(ready + p.slowStart());
+            double inWindow = share503(name, windowFrom, windowEnd);
+            double after = share503(name, windowEnd, Math.min(windowEnd + 3, p.endAt()));
+            LoadRecord.Latency latency = run.load().okLatency(name, windowFrom, windowEnd + 3);
+            Arrival a = new Arrival(start, early, hotPath, firstFactor, fullFactorAt, firstWeight, fullWeightAt,
+                                    inWindow, after, latency);
+            arrivals.add(a);
+            String who = name + " (" + start.cause() + ")";
+            boolean warmed = !Double.isNaN(ready) && early == 0 && !(hotPath <= 0);
+            checks.add(new Check(who + ": answers before it was ready", early, "", "0 (and ready only after warm-up)",
+                                 warmed, String.format(Locale.ROOT, "start → ready %.0f ms; hot-path warm-up %.2f s "
+                                                       + "(spillway_warmup_seconds); first traffic only after haproxy "
+                                                       + "saw it ready", start.startToReadyMillis(), hotPath)));
+            checks.add(new Check(who + ": share of 503 in the 3 s after its slow-start window", after * 100, "%",
+                                 String.format(Locale.ROOT, "<= %.0f %%", bounds.max503Share() * 100),
+                                 !(after > bounds.max503Share()),
+                                 String.format(Locale.ROOT, "during the window %.1f %%; capacity factor %.2f at "
+                                               + "ready, 1.0 after %.1f s; haproxy weight %d at first UP, 100 after "
+                                               + "%.1f s", inWindow * 100, firstFactor, fullFactorAt, firstWeight,
+                                               fullWeightAt)));
+            checks.add(new Check(who + ": p99 of its 2xx from ready to 3 s after its window", latency.p99(), "ms",
+                                 String.format(Locale.ROOT, "<= %.1f ms (%s x steady-state p99 %.1f ms%s)", p99Bound,
+                                               fmt(bounds.latencyFactor()), steadyLatency.p99(),
+                                               bounds.latencyFloorMs() > 0 ? ", floor " + fmt(bounds.latencyFloorMs())
+                                                       + " ms" : ""),
+                                 !(latency.p99() > p99Bound),
+                                 String.format(Locale.ROOT, "%d 2xx, p50 %.1f ms, max %.1f ms", latency.count(),
+                                               latency.p50(), latency.max())));
+        }
+    }
+
+    private double share503(String server, int from, int to) {
+        long r503 = 0;
+        long all = 0;
+        for (int s = from; s < to; s++) {
+            for (ServerKind k : ServerKind.values()) {
+                long n = run.load().serverCount(server, k, s);
+                all += n;
+                if (k == ServerKind.R503) {
+                    r503 += n;
+                }
+            }
+        }
+        return all == 0 ? Double.NaN : r503 / (double) all;
+    }
+
+    private void delivery() {
+        Set<Long> missing = new HashSet<>(run.acked());
+        missing.removeAll(run.delivered());
+        Set<Long> unacked = new HashSet<>(run.delivered());
+        unacked.removeAll(run.acked());
+        List<Long> sample = missing.stream().sorted().limit(10).toList();
+        checks.add(new Check("acknowledged publishes no subscriber received", missing.size(), "", "0",
+                             missing.isEmpty(), String.format(Locale.ROOT,
+                                     "%d acknowledged, %d distinct ids delivered (PSUBSCRIBE on every data node), "
+                                     + "%d delivered without a 2xx (timed out or given up: at-least-once)%s",
+                                     run.acked().size(), run.delivered().size(), unacked.size(),
+                                     missing.isEmpty() ? "" : "; missing e.g. " + sample)));
+    }
+
+    private void recovery() {
+        ReplayPlan p = run.plan();
+        int last = p.lastStepAt();
+        double level = bounds.goodputLevel() * steadyGoodput;
+        // the first second from which the 2-second moving average of 2xx/s stays at the steady-state level
+        int recovered = -1;
+        for (int s = p.endAt() - 2; s >= last; s--) {
+            double avg = (run.load().count(Kind.OK, s) + run.load().count(Kind.OK, s + 1)) / 2.0;
+            if (avg < level) {
+                break;
+            }
+            recovered = s;
+        }
+        recoveredAt = recovered;
+        double after = recovered < 0 ? Double.NaN : Math.max(0, recovered - last);
+        checks.add(new Check("goodput back at the steady-state level, seconds after the last step", after, "s",
+                             "<= " + p.slowStart() + " s (the slow-start window)", !Double.isNaN(after)
+                                                                                 && after <= p.slowStart(),
+                             String.format(Locale.ROOT, "last step at %d s; level = %.0f%% of steady-state %.0f 2xx/s "
+                                           + "(2-second moving average, held until the load stops)",
+                                           last, bounds.goodputLevel() * 100, steadyGoodput)));
+    }
+
+    private void facts() {
+        LoadRecord load = run.load();
+        facts.put("offered", String.format(Locale.ROOT, "%.0f new publishes/s = %.0f%% of the initial fleet's "
+                                            + "capacity (%d gateways x global-rate %d/s)", run.plan().offeredRate(),
+                                            run.plan().loadFraction() * 100, run.plan().gateways(),
+                                            run.plan().gatewayRate()));
+        facts.put("steady state", String.format(Locale.ROOT, "%.0f 2xx/s of %.0f offered; 2xx p50 %.1f ms, "
+                                                 + "p99 %.1f ms", steadyGoodput, steadyOffered, steadyLatency.p50(),
+                                                 steadyLatency.p99()));
+        facts.put("publishes", String.format(Locale.ROOT, "%d issued, %d acknowledged, %d gave up after %d tries, %d "
+                                              + "dropped by the clients' in-flight bound", run.issued(),
+                                              run.acked().size(), load.total(Kind.GAVE_UP), run.plan().maxAttempts(),
+                                              load.total(Kind.DROPPED)));
+        facts.put("attempts", String.format(Locale.ROOT, "%d sent (%d retries): %d 2xx, %d 429, %d 503 from gateways, "
+                                             + "%d 503 and %d 502/504 from haproxy, %d other, %d connection errors",
+                                             load.total(Kind.SENT), load.total(Kind.RETRIES), load.total(Kind.OK),
+                                             load.total(Kind.R429), load.total(Kind.R503), load.total(Kind.LB503),
+                                             load.total(Kind.LB5XX), load.total(Kind.OTHER),
+                                             load.total(Kind.CONN_ERROR)));
+        LoadRecord.Latency e2e = load.publishLatency();
+        facts.put("publish latency incl. retries (first due → 2xx)", String.format(Locale.ROOT,
+                "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.0f ms", e2e.p50(), e2e.p90(), e2e.p99(), e2e.max()));
+        Map<String, String> nodes = new LinkedHashMap<>();
+        run.deliveriesByNode().forEach((port, n) -> nodes.put(":" + port, n.messages() + " messages, "
+                + n.reconnects() + " re-subscriptions"));
+        facts.put("deliveries per Redis node", nodes);
+        if (!load.errors().isEmpty()) {
+            facts.put("client-side errors", load.errors());
+        }
+        List<String> starts = run.starts().stream().map(s -> String.format(Locale.ROOT,
+                "%s %s at %.1f s → ready %.0f ms later", s.member(), s.cause(), s.startedAt(),
+                s.startToReadyMillis())).toList();
+        facts.put("gateway starts", starts);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    double mean(Kind kind, int from, int to) {
+        if (to <= from) {
+            return Double.NaN;
+        }
+        long sum = 0;
+        for (int s = from; s < to; s++) {
+            sum += run.load().count(kind, s);
+        }
+        return sum / (double) (to - from);
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        double a = Math.abs(v);
+        return String.format(Locale.ROOT, a >= 100 || v == Math.rint(v) ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", v);
+    }
+}

@@ -1,0 +1,24 @@
+package io.spillway.bench.replay;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a replay recorded, in seconds since the load started; {@link ReplayOutcome} judges it.
+ *
+ * @param promotion  Redis master kill → the first sentinel names another master (NaN: no failover step)
+ * @param teardownAt when the replay began stopping the fleet; exits after it are the replay's own
+ */
+record ReplayRun(ReplayPlan plan, LoadRecord load, List<Sampler.Snapshot> snapshots, List<ReplayClock.Event> events,
+                 List<Start> starts, Set<Long> acked, Set<Long> delivered, long issued,
+                 Map<Integer, Deliveries.NodeStats> deliveriesByNode, Map<String, List<Double>> answerTimes,
+                 double[] longestGap, double promotion, double teardownAt, Map<String, Object> environment) {
+
+    /** One start of a gateway process. {@code readyAt} NaN: it never became ready. */
+    record Start(String member, String cause, double startedAt, double readyAt) {
+        double startToReadyMillis() {
+            return (readyAt - startedAt) * 1000;
+        }
+    }
+}
