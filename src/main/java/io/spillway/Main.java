@@ -145,8 +145,8 @@ public final class Main {
         resources.add(startup);
         startup.start();
         ConfigWatcher watcher = new ConfigWatcher(loader, settings.reloadInterval(), next -> {
+            admission.reconfigure(next.admission(), next.quotas()); // validates quotas: first, so a refusal changes nothing
             apps.replace(next.apps().stream().map(AppSettings::app).toList());
-            admission.reconfigure(next.admission(), next.quotas());
         });
         resources.add(watcher);
         watcher.start(settings);

@@ -27,6 +27,7 @@ public final class ConfigWatcher implements AutoCloseable {
     private volatile boolean stopped;
     private Thread thread;
     private byte[] lastDigest;
+    private SpillwaySettings current;
 
     public ConfigWatcher(ConfigLoader loader, Duration interval, Consumer<SpillwaySettings> onChange) {
         this.loader = loader;
@@ -34,41 +35,42 @@ public final class ConfigWatcher implements AutoCloseable {
         this.onChange = onChange;
     }
 
-    public synchronized void start(SpillwaySettings current) {
-        lastDigest = digest(watched(current));
+    /** Starts polling; {@code running} are the settings the gateway started with. */
+    public synchronized void start(SpillwaySettings running) {
+        current = running;
+        lastDigest = digest(watched(running));
         thread = Thread.ofVirtual().name("config-watcher").start(this::loop);
     }
 
     private void loop() {
-        SpillwaySettings current = null;
         while (!stopped) {
             try {
                 Thread.sleep(interval);
             } catch (InterruptedException e) {
                 return;
             }
-            current = checkOnce(current);
+            checkOnce();
         }
     }
 
-    /** One poll; returns the settings in force afterwards (null while the first file set is unchanged). */
-    SpillwaySettings checkOnce(SpillwaySettings current) {
-        List<Path> files = current == null ? loader.files() : watched(current);
+    /** One poll: reload when the content of a watched file changed. */
+    void checkOnce() {
+        List<Path> files = watched(current);
         byte[] digest = digest(files);
         if (Arrays.equals(digest, lastDigest)) {
-            return current;
+            return;
         }
+        // Remembered even when refused, so a bad file is reported once, not every interval.
         lastDigest = digest;
         try {
             SpillwaySettings next = SettingsReader.read(loader.load());
-            lastDigest = digest(watched(next));
             onChange.accept(next);
+            current = next;
+            lastDigest = digest(watched(next));
             LOG.info(() -> "configuration reloaded from " + files);
-            return next;
         } catch (InvalidConfigException | IllegalArgumentException e) {
             LOG.warning("configuration change refused, keeping the running settings: "
                                 + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
-            return current;
         }
     }
 
