@@ -15,30 +15,50 @@ import org.redisson.Redisson;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
+import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.codec.StringCodec;
 
 /**
  * Publishes through Redisson. Connecting happens in the background with jittered backoff capped at half a
  * second (so a pod notices a returning Redis quickly), so a Redis
  * that is down or black-holed at start never blocks or ends the process; once connected, Redisson reconnects
- * by itself. Every publish is bounded by {@link RedisSettings#publishTimeout()}.
+ * by itself. Every publish is bounded by {@link RedisSettings#publishTimeout()}. Concurrent publishes share
+ * pipelined writes through a {@link PublishPipeline}.
  */
 public final class RedissonBroker implements Broker {
     private static final Logger LOG = Logger.getLogger(RedissonBroker.class.getName());
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+    /** Most messages waiting for the pipeline writer; beyond that a publish is refused at once (503). */
+    static final int PIPELINE_CAPACITY = 8192;
+    /** Most PUBLISH commands in one pipelined write. */
+    static final int PIPELINE_MAX_BATCH = 256;
 
     private final RedisSettings settings;
     private final WireFormat wire;
     private final long deadlineMillis;
+    private final PublishPipeline pipeline;
     private volatile RedissonClient client;
     private volatile boolean closed;
     private Thread connector;
 
     public RedissonBroker(RedisSettings settings, WireFormat wire) {
+        this(settings, wire, PIPELINE_CAPACITY, PIPELINE_MAX_BATCH);
+    }
+
+    RedissonBroker(RedisSettings settings, WireFormat wire, int pipelineCapacity, int pipelineMaxBatch) {
         this.settings = settings;
         this.wire = wire;
         this.deadlineMillis = settings.publishTimeout().toMillis();
+        // One batch per pooled connection in flight; the queue holds what a few full batches carry, so a slow
+        // Redis turns into fast 503s instead of memory growth.
+        this.pipeline = new PublishPipeline(() -> client, wire, shardedPublish(settings), settings.responseTimeout(),
+                                            settings.retryAttempts(), RedissonConfigs.RETRY_DELAY,
+                                            pipelineCapacity, pipelineMaxBatch, settings.poolSize());
+    }
+
+    private static boolean shardedPublish(RedisSettings settings) {
+        return settings.mode() == RedisSettings.Mode.CLUSTER && settings.shardedPublish();
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -74,41 +94,38 @@ public final class RedissonBroker implements Broker {
         }
     }
 
+    /**
+     * Hands the messages to the pipeline and waits for Redis to acknowledge each of them, at most the publish
+     * deadline. Concurrent requests share pipelined writes; each still waits for its own replies.
+     */
     @Override
     public PublishResult publish(List<ChannelMessage> messages) {
-        RedissonClient c = client;
-        if (c == null) {
+        if (client == null) {
             return PublishResult.unavailable("not connected to Redis");
         }
-        CompletableFuture<?>[] acks = new CompletableFuture<?>[messages.size()];
-        try {
-            for (int i = 0; i < acks.length; i++) {
-                ChannelMessage m = messages.get(i);
-                acks[i] = publishOne(c, wire.topic(m), wire.payload(m));
-            }
-        } catch (RuntimeException e) {
-            // Redisson refuses synchronously when it is shutting down or has no usable connection.
-            return new PublishResult(PublishResult.Outcome.FAILED, 0, rootMessage(e));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+        CompletableFuture<?>[] acks = pipeline.enqueue(messages, deadline);
+        if (acks == null) {
+            return PublishResult.unavailable("publish queue full: Redis is not keeping up");
         }
         try {
-            CompletableFuture.allOf(acks).get(deadlineMillis, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(acks).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return PublishResult.acked(acks.length);
         } catch (TimeoutException e) {
             return new PublishResult(PublishResult.Outcome.TIMEOUT, countDone(acks),
                                      "Redis did not acknowledge within " + deadlineMillis + " ms");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof PublishPipeline.NotSent && countDone(acks) == 0) {
+                return PublishResult.unavailable(e.getCause().getMessage());
+            }
+            if (e.getCause() instanceof TimeoutException || e.getCause() instanceof RedisTimeoutException) {
+                return new PublishResult(PublishResult.Outcome.TIMEOUT, countDone(acks), e.getCause().getMessage());
+            }
             return new PublishResult(PublishResult.Outcome.FAILED, countDone(acks), rootMessage(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new PublishResult(PublishResult.Outcome.FAILED, countDone(acks), "interrupted");
         }
-    }
-
-    private CompletableFuture<Long> publishOne(RedissonClient c, String topic, String payload) {
-        if (settings.mode() == RedisSettings.Mode.CLUSTER && settings.shardedPublish()) {
-            return c.getShardedTopic(topic, StringCodec.INSTANCE).publishAsync(payload).toCompletableFuture();
-        }
-        return c.getTopic(topic, StringCodec.INSTANCE).publishAsync(payload).toCompletableFuture();
     }
 
     private static int countDone(CompletableFuture<?>[] acks) {
@@ -167,6 +184,7 @@ public final class RedissonBroker implements Broker {
     @Override
     public void close() {
         closed = true;
+        pipeline.close();
         RedissonClient c = client;
         client = null;
         if (c != null) {

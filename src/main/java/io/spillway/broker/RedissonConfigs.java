@@ -13,7 +13,7 @@ import org.redisson.config.SingleServerConfig;
 /** Translates {@link RedisSettings} into Redisson's config, one topology at a time. */
 final class RedissonConfigs {
     /** Between a timed-out attempt and its retry; short, since the whole deadline is about a second. */
-    private static final Duration RETRY_DELAY = Duration.ofMillis(50);
+    static final Duration RETRY_DELAY = Duration.ofMillis(50);
 
     private RedissonConfigs() {
     }

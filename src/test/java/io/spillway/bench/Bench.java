@@ -36,6 +36,7 @@ final class Bench implements AutoCloseable {
 
     /** Report content, in the order it happened. */
     final List<Map<String, Object>> phases = new ArrayList<>();
+    final List<Map<String, Object>> wrkPhases = new ArrayList<>();
     final Map<String, List<Timeline.Row>> timelines = new LinkedHashMap<>();
     final Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
     final Map<String, Object> facts = new LinkedHashMap<>();
@@ -69,7 +70,15 @@ final class Bench implements AutoCloseable {
     /** Starts a gateway and waits until it is ready; records start → ready. */
     Gateway gateway(String name, String broker, RedisServer redis, Map<String, Object> admission)
             throws IOException, InterruptedException {
-        Gateway gw = launch(name, broker, redis, admission, "0s");
+        return gateway(name, jar, broker, redis, admission);
+    }
+
+    /** As {@link #gateway(String, String, RedisServer, Map)}, from another jar (before/after comparisons). */
+    Gateway gateway(String name, Path fromJar, String broker, RedisServer redis, Map<String, Object> admission)
+            throws IOException, InterruptedException {
+        Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.address(), admission, "0s",
+                                                      jvmFlags);
+        Gateway gw = Gateway.launch(children, fromJar, raw, name, options, Ports.free(), Ports.free(), APPS);
         double ready = gw.awaitReady(Duration.ofSeconds(60));
         readyMillis.add(ready);
         log("gateway " + name + " ready in " + Math.round(ready) + " ms");

@@ -11,12 +11,14 @@ import java.util.List;
  * {@code bin/bench <scenario>}: runs one scenario against freshly started redis-server and gateway processes and
  * writes {@code bench/results/<scenario>-<timestamp>/}. Settings come from environment variables:
  * {@code BENCH_JVM_FLAGS} (gateway JVM flags), {@code BENCH_CLIENT} (helidon | jdk),
- * {@code BENCH_MAX_IN_FLIGHT} (generator cap), {@code BENCH_RESULTS} (results root).
+ * {@code BENCH_MAX_IN_FLIGHT} (generator cap), {@code BENCH_RESULTS} (results root), {@code BENCH_JAR} (the
+ * gateway jar, e.g. a copy of an older build for before/after runs), {@code BENCH_COMPARE_JAR} ({@code peak}
+ * also runs a redis-broker gateway from this jar in the same alternating rounds).
  */
 public final class BenchMain {
     static final String DEFAULT_JVM_FLAGS = "-Xms64m -Xmx128m -XX:+UseSerialGC";
     private static final List<String> SCENARIOS = List.of("capacity", "overload", "coldstart", "redis-outage",
-                                                          "failover", "quick");
+                                                          "failover", "quick", "peak");
 
     private BenchMain() {
     }
@@ -32,7 +34,7 @@ public final class BenchMain {
             System.out.println("failover: not yet available (needs the Sentinel fixtures in the bench)");
             return;
         }
-        Path jar = Path.of("target/spillway.jar");
+        Path jar = Path.of(env("BENCH_JAR", "target/spillway.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("target/spillway.jar is missing: build it first (bin/bench does)");
         }
@@ -60,7 +62,11 @@ public final class BenchMain {
 
     private static void run(String scenario, Scenarios s, Bench bench) throws Exception {
         switch (scenario) {
-            case "capacity" -> s.capacity(Scenarios.Profile.FULL);
+            case "capacity" -> {
+                s.capacity(Scenarios.Profile.FULL);
+                s.peak(3, 8, 64);
+            }
+            case "peak" -> s.peak(5, 5, 64);
             case "overload" -> s.overload(s.capacityOf("redis", Scenarios.Profile.FULL),
                                           new double[] {0.5, 1, 2, 4, 10}, true, Scenarios.Profile.FULL);
             case "coldstart" -> s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);

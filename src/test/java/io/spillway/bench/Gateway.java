@@ -73,6 +73,8 @@ final class Gateway {
             o.admission().forEach((k, v) -> y.append("    ").append(k).append(": ").append(v).append('\n'));
         }
         y.append("  warmup:\n    slow-start: ").append(o.slowStart()).append('\n');
+        // stopping between steps should not wait out the production drain delay
+        y.append("  lifecycle:\n    drain-delay: 0s\n    grace-period: 5s\n");
         return y.toString();
     }
 

@@ -69,6 +69,7 @@ final class Report {
         summary.put("facts", bench.facts);
         summary.put("gatewayStartToReadyMs", bench.readyMillis);
         summary.put("phases", bench.phases);
+        summary.put("closedLoopWrk", bench.wrkPhases);
         Json.write(bench.dir.resolve("summary.json"), summary);
 
         List<String> charts = new ArrayList<>();
@@ -136,6 +137,14 @@ final class Report {
         md.append("---|".repeat(COLUMNS.length)).append('\n');
         for (Map<String, Object> p : bench.phases) {
             md.append(row(p)).append('\n');
+        }
+        if (!bench.wrkPhases.isEmpty()) {
+            md.append("\n## Closed loop (wrk)\n\n| run | req/s | non-2xx | socket errors | p99 ms |\n|---|---|---|---|---|\n");
+            for (Map<String, Object> p : bench.wrkPhases) {
+                md.append("| ").append(p.get("step")).append(" | ").append(fmt((Double) p.get("closedLoopRequestsPerSecond")))
+                        .append(" | ").append(p.get("non2xx")).append(" | ").append(p.get("socketErrors")).append(" | ")
+                        .append(fmt((Double) p.get("p99Ms"))).append(" |\n");
+            }
         }
         for (String chart : charts) {
             md.append("\n### ").append(chart).append("\n\n![").append(chart).append(" throughput](").append(chart)

@@ -69,6 +69,83 @@ final class Scenarios {
         return best;
     }
 
+    // ---------------------------------------------------------------- closed-loop peak (wrk)
+
+    /**
+     * Closed-loop peak with wrk, rounds alternating between gateways so drift hits all alike: redis broker,
+     * memory broker, and (admission on with a tiny global rate) how fast the pod answers rejections.
+     */
+    void peak(int rounds, int seconds, int connections) throws Exception {
+        if (!Wrk.available()) {
+            bench.log("peak: /usr/bin/wrk not found, skipped");
+            return;
+        }
+        RedisServer redis = bench.redis();
+        Map<String, Object> rejectAll = new java.util.LinkedHashMap<>(Bench.admissionFor(100));
+        rejectAll.put("global-rate", 1);
+        rejectAll.put("global-burst", 1);
+        Map<String, Gateway> gateways = new java.util.LinkedHashMap<>();
+        try {
+            gateways.put("redis", bench.gateway("peak-redis", "redis", redis, Bench.admissionOff()));
+            gateways.put("memory", bench.gateway("peak-memory", "memory", null, Bench.admissionOff()));
+            gateways.put("rejecting", bench.gateway("peak-rejecting", "redis", redis, rejectAll));
+            String compare = System.getenv("BENCH_COMPARE_JAR");
+            if (compare != null && !compare.isBlank()) {
+                // the same redis-broker gateway from another build, measured in the same alternating rounds
+                gateways.put("redis-compare", bench.gateway("peak-redis-compare", java.nio.file.Path.of(compare),
+                                                            "redis", redis, Bench.admissionOff()));
+                bench.facts.put("redis-compare jar", compare);
+            }
+            for (Gateway g : gateways.values()) {
+                Wrk.run(bench.raw, g.baseUri(), bench.requests.get(0), connections, 4); // JIT warm-up, not counted
+            }
+            Map<String, List<Double>> rps = new java.util.LinkedHashMap<>();
+            for (int round = 1; round <= rounds; round++) {
+                for (Map.Entry<String, Gateway> e : gateways.entrySet()) {
+                    Wrk.Result r = Wrk.run(bench.raw, e.getValue().baseUri(), bench.requests.get(0), connections,
+                                           seconds);
+                    rps.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r.requestsPerSecond());
+                    bench.log(String.format("wrk %-9s round %d: %8.0f req/s, non-2xx %d, socket errors %d, p99 %.1f ms",
+                                            e.getKey(), round, r.requestsPerSecond(), r.non2xx(), r.socketErrors(),
+                                            r.p99Millis()));
+                    Map<String, Object> phase = new java.util.LinkedHashMap<>();
+                    phase.put("group", "peak-wrk");
+                    phase.put("step", e.getKey() + " round " + round);
+                    phase.put("closedLoopRequestsPerSecond", r.requestsPerSecond());
+                    phase.put("non2xx", r.non2xx());
+                    phase.put("socketErrors", r.socketErrors());
+                    phase.put("p99Ms", r.p99Millis());
+                    bench.wrkPhases.add(phase);
+                }
+            }
+            double redisPeak = median(rps.get("redis"));
+            double memoryPeak = median(rps.get("memory"));
+            double rejectPeak = median(rps.get("rejecting"));
+            if (rps.containsKey("redis-compare")) {
+                bench.facts.put("redis broker, this build / compare build (median)",
+                                String.format("%.0f / %.0f = %.2f", redisPeak, median(rps.get("redis-compare")),
+                                              redisPeak / median(rps.get("redis-compare"))));
+            }
+            bench.facts.put("wrk closed loop (-t1 -c" + connections + ", median of " + rounds + " x " + seconds
+                                    + " s)", String.format("redis %.0f/s, memory %.0f/s, rejections %.0f/s",
+                                                           redisPeak, memoryPeak, rejectPeak));
+            bench.figure("closed-loop (wrk) redis / memory peak", redisPeak / memoryPeak, "x", ">= 0.6",
+                         redisPeak / memoryPeak >= 0.6, null);
+            bench.figure("closed-loop (wrk) rejections per second / redis publishes per second",
+                         rejectPeak / redisPeak, "x", ">= 3", rejectPeak / redisPeak >= 3, null);
+        } finally {
+            for (Gateway g : gateways.values()) {
+                g.stop(Duration.ofSeconds(10));
+            }
+            redis.kill();
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
     // ---------------------------------------------------------------- overload
 
     void overload(double capacity, double[] factors, boolean withOff, Profile profile) throws Exception {
