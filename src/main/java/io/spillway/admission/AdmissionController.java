@@ -79,31 +79,34 @@ public final class AdmissionController implements AdmissionGauges {
         if (refusal.isPresent()) {
             return refused(snapshot.refusals().get(refusal.get()));
         }
-        return enterPastGate();
+        return enterPastGate(false);
     }
 
     /**
      * {@link #enter()} without the lifecycle gate: for the pod's own warm-up requests, which must exercise
-     * rates and the concurrency limit while the gate still refuses outside traffic.
+     * rates and the concurrency limit while the gate still refuses outside traffic. The global rate is tried (so
+     * its code is warm) but does not refuse them: it limits outside traffic, and a pod whose {@code global-rate}
+     * is below what {@code warmup.requests} needs would otherwise fail its warm-up forever and never be ready.
      */
     public AdmissionDecision enterWarmup() {
-        return enterPastGate();
+        return enterPastGate(true);
     }
 
-    private AdmissionDecision enterPastGate() {
+    private AdmissionDecision enterPastGate(boolean warmup) {
         Snapshot s = snapshot;
         if (!s.settings().enabled()) {
             return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquire(), false));
         }
         int step = CapacitySteps.of(capacity.current());
         ConsumptionProbe probe = global.tryConsume();
-        if (!probe.isConsumed()) {
+        boolean consumed = probe.isConsumed();
+        if (!consumed && !warmup) {
             return refused(AdmissionDecision.reject(RejectReason.GLOBAL_RATE,
                     TokenBuckets.retryAfterSeconds(probe.getNanosToWaitForRefill()), global.rate(),
                     probe.getRemainingTokens()));
         }
         boolean slowStart = step < CapacitySteps.FULL;
-        if (slowStart && !global.tryConsumeScaled(step)) {
+        if (slowStart && consumed && !global.tryConsumeScaled(step)) {
             global.refund(false);
             return refused(s.refusals().get(RejectReason.SLOW_START));
         }
@@ -112,7 +115,9 @@ public final class AdmissionController implements AdmissionGauges {
         int inflight = concurrency.tryAcquire(allowed);
         if (inflight == 0) {
             // refused requests do no work, so they must not use up the rate of the ones admitted
-            global.refund(slowStart);
+            if (consumed) {
+                global.refund(slowStart);
+            }
             boolean fitsAtFullCapacity = concurrency.inflight() < fullLimit;
             return refused(s.refusals().get(slowStart && fitsAtFullCapacity
                     ? RejectReason.SLOW_START : RejectReason.CONCURRENCY));
