@@ -152,7 +152,9 @@ final class Haproxy implements AutoCloseable {
                 // the balancer never retries or moves a request: the clients do, as they would behind a k8s Service
                 .append("    retry-on none\n")
                 .append("    no option redispatch\n")
-                .append("    option httpchk GET /observe/health/ready\n")
+                .append("    option httpchk\n")
+                // HTTP/1.1 with a Host header: Helidon answers HAProxy's default HTTP/1.0 check with 505
+                .append("    http-check send meth GET uri /observe/health/ready ver HTTP/1.1 hdr Host 127.0.0.1\n")
                 .append("    http-check expect status 200\n")
                 .append("    http-response set-header ").append(SERVER_HEADER).append(" %[srv_name]\n")
                 .append("    default-server weight 100 inter ").append(s.inter().toMillis())

@@ -136,11 +136,16 @@ final class LoadRecord {
 
     /** Latency of 2xx whose attempt was due in {@code [from, to)}, all servers or one ({@code server} null = all). */
     synchronized Latency okLatency(String server, int from, int to) {
+        return okLatency(server, from, to, s -> true);
+    }
+
+    /** As {@link #okLatency(String, int, int)}, over the seconds {@code include} accepts. */
+    synchronized Latency okLatency(String server, int from, int to, java.util.function.IntPredicate include) {
         Histogram[] cells = server == null ? okLatency
                 : servers.containsKey(server) ? servers.get(server).okLatency : new Histogram[seconds];
         Histogram sum = new Histogram(MAX_MICROS, 2);
         for (int s = Math.max(0, from); s < Math.min(to, seconds); s++) {
-            if (cells[s] != null) {
+            if (cells[s] != null && include.test(s)) {
                 sum.add(cells[s]);
             }
         }

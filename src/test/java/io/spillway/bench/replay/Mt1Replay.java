@@ -82,16 +82,17 @@ final class Mt1Replay {
         try (Reaper reaper = new Reaper()) {
             clock.log("starting Redis: 1 master, 2 replicas, 3 sentinels (down-after 1000 ms)");
             try (RedisSentinelGroup redis = RedisSentinelGroup.start()) {
+                Map<String, Object> environment = environment(redis);
                 List<FleetMember> all = fleet(slots, redis, reaper);
                 List<FleetMember> active = new CopyOnWriteArrayList<>(all.subList(0, plan.gateways()));
                 clock.log("starting " + active.size() + " gateways");
                 for (FleetMember m : active) {
                     m.start();
                 }
+                Map<FleetMember, Long> initialReady = new LinkedHashMap<>();
                 for (FleetMember m : active) {
-                    long ready = m.awaitReady(READY_TIMEOUT).orElseThrow(
-                            () -> new IllegalStateException(m.name() + " did not become ready: see " + raw));
-                    starts.add(new ReplayRun.Start(m.name(), "initial", clock.at(m.startedNanos()), clock.at(ready)));
+                    initialReady.put(m, m.awaitReady(READY_TIMEOUT).orElseThrow(
+                            () -> new IllegalStateException(m.name() + " did not become ready: see " + raw)));
                 }
                 List<Haproxy.Server> servers = new ArrayList<>();
                 for (int i = 0; i < all.size(); i++) {
@@ -103,6 +104,7 @@ final class Mt1Replay {
                                                                    plan.passiveMarkDown());
                 try (Haproxy lb = Haproxy.start(haproxyBinary, raw, FreePorts.next(), servers, lbSettings, reaper)) {
                     awaitLbUp(lb, active);
+                    awaitFullCapacity(lb, active);
                     AtomicBoolean tearingDown = new AtomicBoolean();
                     ProcessHandle.of(lb.pid()).ifPresent(h -> h.onExit().thenRun(() -> {
                         if (!tearingDown.get()) {
@@ -122,6 +124,8 @@ final class Mt1Replay {
                                                            Duration.ofSeconds(5)),
                                 load, clock, tag);
                         clock.zeroAt(System.nanoTime() + 300_000_000L);
+                        initialReady.forEach((m, ready) -> starts.add(new ReplayRun.Start(
+                                m.name(), "initial", clock.at(m.startedNanos()), clock.at(ready))));
                         clock.log(String.format("load: %.0f publishes/s (%.0f%% of %d x %d/s) for %d s through "
                                                 + "haproxy :%d", plan.offeredRate(), plan.loadFraction() * 100,
                                                 plan.gateways(), plan.gatewayRate(), plan.endAt(), lb.port()));
@@ -129,7 +133,8 @@ final class Mt1Replay {
                         ScheduledExecutorService steps = Executors.newScheduledThreadPool(3);
                         List<Thread> waiters = new CopyOnWriteArrayList<>();
                         double teardownAt;
-                        try (Sampler sampler = new Sampler(clock, () -> active, lb, redis::currentMaster, 500)) {
+                        try (Sampler sampler = new Sampler(clock, () -> active, lb, redis::currentMaster, 500);
+                             Hiccups hiccups = new Hiccups(clock, load.seconds())) {
                             schedule(steps, redis, all, active, lb, starts, waiters, promotion, failures);
                             clock.event("step", "1", "steady state");
                             clients.run(plan.offeredRate(), plan.endAt());
@@ -146,13 +151,14 @@ final class Mt1Replay {
                                 w.join(READY_TIMEOUT.toMillis());
                             }
                             teardownAt = clock.now();
+                            environment.put("loadAverageAtEnd", loadAverage());
                             tearingDown.set(true);
                             clock.log("teardown");
                             ReplayRun result = new ReplayRun(
                                     plan, load, sampler.snapshots(), List.of(), List.copyOf(starts),
                                     Set.copyOf(clients.acked()), Set.copyOf(deliveries.seen()), clients.issued(),
                                     deliveries.nodes(), onClock(clients.answerTimes()), onClock(clients.longestGapWithout2xx()),
-                                    promotion[0], teardownAt, environment(redis));
+                                    promotion[0], teardownAt, hiccups.worstMillis(), environment);
                             stopAll(all);
                             if (!failures.isEmpty()) {
                                 IllegalStateException e = new IllegalStateException("a replay step failed");
@@ -172,7 +178,7 @@ final class Mt1Replay {
     private ReplayRun withEvents(ReplayRun r) {
         return new ReplayRun(r.plan(), r.load(), r.snapshots(), clock.events(), r.starts(), r.acked(), r.delivered(),
                              r.issued(), r.deliveriesByNode(), r.answerTimes(), r.longestGap(), r.promotion(),
-                             r.teardownAt(), r.environment());
+                             r.teardownAt(), r.hiccupMillis(), r.environment());
     }
 
     private List<FleetMember> fleet(int slots, RedisSentinelGroup redis, Reaper reaper) throws IOException {
@@ -209,6 +215,22 @@ final class Mt1Replay {
             Thread.sleep(50);
         }
         throw new IllegalStateException("haproxy did not see the fleet UP: " + lb.servers());
+    }
+
+    /** Steady state means a fleet past its slow start: every gateway at capacity factor 1 and full weight. */
+    private void awaitFullCapacity(Haproxy lb, List<FleetMember> active) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.slowStart() + 60L);
+        while (System.nanoTime() < until) {
+            boolean full = active.stream().allMatch(m -> m.sample().capacityFactor() >= 1)
+                    && lb.servers().stream().filter(v -> active.stream().anyMatch(m -> m.name().equals(v.name())))
+                            .allMatch(v -> v.up() && v.weight() >= 100);
+            if (full) {
+                clock.log("the fleet is past its slow start");
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the fleet did not reach full capacity after its slow start");
     }
 
     /** Schedules steps 2-5 at their seconds on the replay clock; each runs in its own thread. */
@@ -346,12 +368,16 @@ final class Mt1Replay {
         env.put("gatewayCommand", String.join(" ", launch.command()).replaceAll("-cp \\S+", "-cp <test classpath>"));
         env.put("haproxy", firstLine(haproxyBinary.toString(), "-v"));
         env.put("redis", redis.nodes().getFirst().info("server").getOrDefault("redis_version", "?"));
-        try {
-            env.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
-        } catch (IOException e) {
-            env.put("loadAverageAtEnd", "unknown");
-        }
+        env.put("loadAverageAtStart", loadAverage());
         return env;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String firstLine(String... command) {

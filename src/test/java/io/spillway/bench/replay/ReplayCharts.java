@@ -23,6 +23,8 @@ import io.spillway.bench.replay.LoadRecord.Kind;
 /** The replay's PNG charts; every one marks the steps with a labelled vertical line. */
 final class ReplayCharts {
     private static final Color STEP = new Color(120, 120, 120);
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44),
+            new Color(148, 103, 189), new Color(255, 127, 14), new Color(140, 86, 75)};
 
     private ReplayCharts() {
     }
@@ -63,12 +65,20 @@ final class ReplayCharts {
     static void perServer(ReplayRun run, List<Marker> steps, Path png) throws IOException {
         XYChart chart = chart("MT1 replay: 2xx (solid) and 503 (dashed) per second, by gateway", "per second");
         int seconds = lastActiveSecond(run);
-        for (String server : run.load().serverNames()) {
-            series(chart, server + " 2xx", seconds, s -> run.load().serverCount(server, LoadRecord.ServerKind.OK, s));
+        List<String> servers = run.load().serverNames();
+        for (String server : servers) {
+            Color color = PALETTE[servers.indexOf(server) % PALETTE.length];
+            XYSeries ok = series(chart, server + " 2xx", seconds,
+                                 s -> run.load().serverCount(server, LoadRecord.ServerKind.OK, s));
+            if (ok != null) {
+                ok.setMarkerColor(color);
+                ok.setLineColor(color);
+            }
             XYSeries shed = series(chart, server + " 503", seconds,
                                    s -> run.load().serverCount(server, LoadRecord.ServerKind.R503, s));
             if (shed != null) {
-                shed.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
+                shed.setMarkerColor(color);
+                shed.setLineColor(color).setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
                                                   new float[] {4, 4}, 0));
             }
         }
@@ -99,8 +109,9 @@ final class ReplayCharts {
             if (xs.isEmpty()) {
                 continue;
             }
-            chart.addSeries(name + " capacity", xs, factor).setMarker(SeriesMarkers.NONE);
-            chart.addSeries(name + " haproxy", xs, weight).setMarker(SeriesMarkers.NONE)
+            Color color = PALETTE[names.indexOf(name) % PALETTE.length];
+            chart.addSeries(name + " capacity", xs, factor).setMarker(SeriesMarkers.NONE).setLineColor(color);
+            chart.addSeries(name + " haproxy", xs, weight).setMarker(SeriesMarkers.NONE).setLineColor(color)
                     .setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
                                                   new float[] {5, 4}, 0));
         }

@@ -8,7 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code bin/bench mt1-replay [name=value ...]}: the full incident replay against the built jar; writes
+ * {@code bin/bench mt1-replay [short] [name=value ...]}: the full incident replay (or, with {@code short}, the test
+ * suite's shortened one) against the built jar; writes
  * {@code bench/results/mt1-replay-<timestamp>/} and exits 0 when every claim was met, 3 when one was not.
  * Overrides are {@link ReplayPlan} fields, e.g. {@code bin/bench mt1-replay restartAt=45 slowStart=15}.
  */
@@ -18,8 +19,10 @@ public final class ReplayMain {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
-        List<String> overrides = Arrays.stream(args).filter(a -> !a.equals(ReplayReport.SCENARIO)).toList();
-        ReplayPlan plan = ReplayPlan.full().with(overrides);
+        List<String> overrides = Arrays.stream(args)
+                .filter(a -> !a.equals(ReplayReport.SCENARIO) && !a.equals("short")).toList();
+        boolean shortened = Arrays.asList(args).contains("short");
+        ReplayPlan plan = (shortened ? ReplayPlan.shortened() : ReplayPlan.full()).with(overrides);
         Path jar = Path.of("target/spillway.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("target/spillway.jar is missing: build it first (bin/bench does)");

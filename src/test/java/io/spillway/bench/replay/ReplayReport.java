@@ -130,6 +130,8 @@ final class ReplayReport {
             LoadRecord.Latency l = load.okLatency(null, s, s + 1);
             r.put("okP50Ms", l.p50());
             r.put("okP99Ms", l.p99());
+            r.put("generatorStallMs", s < run.hiccupMillis().length ? run.hiccupMillis()[s] : Double.NaN);
+            r.put("judged", !o.stalled(s));
             r.put("fleet", fleetAt(run, s));
             rows.add(r);
         }
@@ -176,8 +178,8 @@ final class ReplayReport {
         md.append("\n## Setup\n\n");
         md.append(String.format(Locale.ROOT, """
                 - Fleet: %d Spillway processes (each `admission.global-rate: %d`, `warmup.slow-start: %ds`, \
-                `warmup.requests: %d`), Sentinel mode, on loopback behind HAProxy: round robin, `option httpchk GET \
-                /observe/health/ready` on each admin port every %d ms (`rise %d`, `fall %d`), `slowstart %ds`, \
+                `warmup.requests: %d`), Sentinel mode, on loopback behind HAProxy: round robin, an HTTP/1.1 check `GET \
+                /observe/health/ready` of each admin port every %d ms (`rise %d`, `fall %d`), `slowstart %ds`, \
                 `retry-on none`, no `redispatch`%s.
                 - Redis: 1 master, 2 replicas, 3 sentinels (quorum 2, down-after 1000 ms).
                 - Load: %.0f new publishes/s (%.0f%% of %d x %d/s), open loop; each client retries after \
@@ -217,9 +219,10 @@ final class ReplayReport {
                   + "capacity factor when ready, then haproxy's status/weight.\n\n");
         List<String> names = run.snapshots().stream().flatMap(s -> s.members().keySet().stream()).distinct()
                 .sorted().toList();
-        md.append("| t | offered | sent | retries | 2xx | 429 | 503 | LB 5xx | conn err | gave up | p50 ms | p99 ms |");
+        md.append("| t | offered | sent | retries | 2xx | 429 | 503 | LB 5xx | conn err | gave up | p50 ms | p99 ms "
+                  + "| stall ms |");
         names.forEach(n -> md.append(' ').append(n).append(" |"));
-        md.append("\n|").append("---|".repeat(12 + names.size())).append('\n');
+        md.append("\n|").append("---|".repeat(13 + names.size())).append('\n');
         LoadRecord load = run.load();
         for (int s = 0; s < lastSecond(run); s++) {
             LoadRecord.Latency l = load.okLatency(null, s, s + 1);
@@ -231,11 +234,18 @@ final class ReplayReport {
                                     load.count(Kind.LB503, s) + load.count(Kind.LB5XX, s),
                                     load.count(Kind.CONN_ERROR, s), load.count(Kind.GAVE_UP, s),
                                     ReplayOutcome.fmt(l.p50()), ReplayOutcome.fmt(l.p99())));
+            double stall = s < run.hiccupMillis().length ? run.hiccupMillis()[s] : 0;
+            md.append(' ').append(o.stalled(s) ? "**" + ReplayOutcome.fmt(stall) + "** (not judged)"
+                                  : stall >= 50 ? ReplayOutcome.fmt(stall) : "").append(" |");
             Map<String, String> fleet = fleetAt(run, s);
             names.forEach(n -> md.append(' ').append(fleet.getOrDefault(n, "")).append(" |"));
             md.append('\n');
         }
-        md.append("\n2xx in **bold**: an outage second (fewer than half of the offered publishes answered 2xx).\n");
+        md.append("\n2xx in **bold**: an outage second (fewer than half of the offered publishes answered 2xx). "
+                  + "`stall ms`: the worst stall of the load generator's own process in that second (a thread "
+                  + "sleeping 5 ms at a time, shown from 50 ms); above " + ReplayOutcome.fmt(ReplayOutcome.STALL_MILLIS)
+                  + " ms the second is not judged: the clients could not send, so it says nothing about the "
+                  + "gateways.\n");
         return md.toString();
     }
 
