@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
- * Per-second record of the replay's client side. Counts are filed by the second an answer arrived; latency of a
- * 2xx by the second its attempt was due (open loop: from the intended send time, so a stall shows where it began).
+ * Per-second record of the replay's client side, filed by the second an answer arrived. Latency of a 2xx runs from
+ * its attempt's intended send time (open loop: no coordinated omission); it is filed by answer time too, so that a
+ * second in which the load generator itself stalled holds exactly the answers the stall delayed.
  * Per-server counts come from the {@code X-Spillway-Server} header HAProxy adds to every gateway answer.
  */
 final class LoadRecord {
@@ -86,9 +87,9 @@ final class LoadRecord {
         servers.computeIfAbsent(server, s -> new Server()).counts[kind.ordinal()].incrementAndGet(clamp(second));
     }
 
-    synchronized void okLatency(String server, int dueSecond, long micros) {
+    synchronized void okLatency(String server, int second, long micros) {
         long v = Math.min(Math.max(micros, 1), MAX_MICROS);
-        int s = clamp(dueSecond);
+        int s = clamp(second);
         cell(okLatency, s).recordValue(v);
         if (server != null) {
             cell(servers.computeIfAbsent(server, x -> new Server()).okLatency, s).recordValue(v);
@@ -134,7 +135,7 @@ final class LoadRecord {
         return servers.keySet().stream().sorted().toList();
     }
 
-    /** Latency of 2xx whose attempt was due in {@code [from, to)}, all servers or one ({@code server} null = all). */
+    /** Latency of 2xx answered in {@code [from, to)}, all servers or one ({@code server} null = all). */
     synchronized Latency okLatency(String server, int from, int to) {
         return okLatency(server, from, to, s -> true);
     }

@@ -49,6 +49,14 @@ final class Mt1Replay {
             return new Launch(c);
         }
 
+        /** This command with {@code options} right after {@code java}. */
+        Launch with(List<String> options) {
+            List<String> c = new ArrayList<>(command.subList(0, 1));
+            c.addAll(options);
+            c.addAll(command.subList(1, command.size()));
+            return new Launch(c);
+        }
+
         private static String java() {
             return Path.of(System.getProperty("java.home"), "bin", "java").toString();
         }
@@ -59,8 +67,8 @@ final class Mt1Replay {
 
     private final ReplayPlan plan;
     private final Path raw;
-    private final Launch launch;
     private final Path haproxyBinary;
+    private Launch launch;
     private final ReplayClock clock = new ReplayClock();
 
     Mt1Replay(ReplayPlan plan, Path raw, Launch launch, Path haproxyBinary) {
@@ -83,6 +91,11 @@ final class Mt1Replay {
             clock.log("starting Redis: 1 master, 2 replicas, 3 sentinels (down-after 1000 ms)");
             try (RedisSentinelGroup redis = RedisSentinelGroup.start()) {
                 Map<String, Object> environment = environment(redis);
+                if (plan.aotCache()) {
+                    trainAotCache(redis, reaper);
+                }
+                environment.put("gatewayCommand", String.join(" ", launch.command())
+                        .replaceAll("-cp \\S+", "-cp <test classpath>"));
                 List<FleetMember> all = fleet(slots, redis, reaper);
                 List<FleetMember> active = new CopyOnWriteArrayList<>(all.subList(0, plan.gateways()));
                 clock.log("starting " + active.size() + " gateways");
@@ -157,7 +170,8 @@ final class Mt1Replay {
                             ReplayRun result = new ReplayRun(
                                     plan, load, sampler.snapshots(), List.of(), List.copyOf(starts),
                                     Set.copyOf(clients.acked()), Set.copyOf(deliveries.seen()), clients.issued(),
-                                    deliveries.nodes(), onClock(clients.answerTimes()), onClock(clients.longestGapWithout2xx()),
+                                    deliveries.nodes(), onClock(clients.answerTimes()),
+                                    clients.okTimes().stream().map(clock::at).sorted().toList(),
                                     promotion[0], teardownAt, hiccups.worstMillis(), environment);
                             stopAll(all);
                             if (!failures.isEmpty()) {
@@ -177,8 +191,39 @@ final class Mt1Replay {
 
     private ReplayRun withEvents(ReplayRun r) {
         return new ReplayRun(r.plan(), r.load(), r.snapshots(), clock.events(), r.starts(), r.acked(), r.delivered(),
-                             r.issued(), r.deliveriesByNode(), r.answerTimes(), r.longestGap(), r.promotion(),
+                             r.issued(), r.deliveriesByNode(), r.answerTimes(), r.okTimes(), r.promotion(),
                              r.teardownAt(), r.hiccupMillis(), r.environment());
+    }
+
+    /**
+     * One training run of a gateway, as the container image does at build time (docker/aot-train.sh): start it
+     * against this Redis with {@code -XX:AOTCacheOutput}, let its warm-up run, stop it; every gateway then starts
+     * from the JDK 25 AOT cache, as pods of the image would.
+     */
+    private void trainAotCache(RedisSentinelGroup redis, Reaper reaper) throws IOException, InterruptedException {
+        Path cache = raw.resolve("spillway.aot").toAbsolutePath();
+        Files.deleteIfExists(cache);
+        Set<Integer> ports = new HashSet<>();
+        int port = freePort(ports);
+        int admin = freePort(ports);
+        FleetMember trainee = new FleetMember("aot-training", port, admin, raw,
+                                              FleetConfig.yaml(port, admin, redis.masterName(), redis.sentinelUris(),
+                                                               plan, APP),
+                                              launch.with(List.of("-XX:AOTCacheOutput=" + cache)).command(), clock,
+                                              reaper);
+        clock.log("AOT cache training run");
+        trainee.start();
+        if (trainee.awaitReady(READY_TIMEOUT).isEmpty()) {
+            throw new IllegalStateException("the AOT training run did not become ready: see " + raw);
+        }
+        trainee.stop(Duration.ofSeconds(60));
+        if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
+            throw new IllegalStateException("the AOT training run wrote no cache: see " + raw);
+        }
+        // adapter caching off, as in the image: JDK 25 mislinks some cached adapters (JDK-8364929)
+        launch = launch.with(List.of("-XX:AOTCache=" + cache, "-XX:+UnlockDiagnosticVMOptions",
+                                     "-XX:-AOTAdapterCaching"));
+        clock.log(String.format("AOT cache %s (%d MB)", cache.getFileName(), Files.size(cache) >> 20));
     }
 
     private List<FleetMember> fleet(int slots, RedisSentinelGroup redis, Reaper reaper) throws IOException {
@@ -356,16 +401,11 @@ final class Mt1Replay {
         return out;
     }
 
-    private double[] onClock(long[] span) {
-        return span[0] == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {clock.at(span[0]), clock.at(span[1])};
-    }
-
     private Map<String, Object> environment(RedisSentinelGroup redis) {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("sharing", "gateways, haproxy, redis, sentinels and the load generator share the same cores");
         env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        env.put("gatewayCommand", String.join(" ", launch.command()).replaceAll("-cp \\S+", "-cp <test classpath>"));
         env.put("haproxy", firstLine(haproxyBinary.toString(), "-v"));
         env.put("redis", redis.nodes().getFirst().info("server").getOrDefault("redis_version", "?"));
         env.put("loadAverageAtStart", loadAverage());

@@ -72,14 +72,20 @@ final class ReplayOutcome {
             }
         }
         int steadyTo = p.killMasterAt() >= 0 ? p.killMasterAt() : p.endAt();
-        steadyGoodput = mean(Kind.OK, p.steadyFrom(), steadyTo);
-        steadyOffered = mean(Kind.OFFERED, p.steadyFrom(), steadyTo);
-        steadyLatency = run.load().okLatency(null, p.steadyFrom(), steadyTo, s -> !stalled(s));
+        // the median second: a stall of the machine and the retries that follow it do not move it
+        steadyGoodput = median(Kind.OK, p.steadyFrom(), steadyTo);
+        steadyOffered = median(Kind.OFFERED, p.steadyFrom(), steadyTo);
+        steadyLatency = run.load().okLatency(null, p.steadyFrom(), steadyTo, this::latencyJudged);
     }
 
     /** Whether the replay's own process stalled for longer than {@link #STALL_MILLIS} in second {@code s}. */
     boolean stalled(int s) {
         return stalledSeconds.contains(s);
+    }
+
+    /** Latencies of a second are judged unless the generator stalled in it or the second before (late answers). */
+    boolean latencyJudged(int s) {
+        return !stalled(s) && !stalled(s - 1);
     }
 
     static ReplayOutcome judge(ReplayRun run, Bounds bounds) {
@@ -128,6 +134,13 @@ final class ReplayOutcome {
         double bound = run.promotion() + bounds.outageSlack();
         String promotion = String.format(Locale.ROOT, "Sentinel promotion %.2f s (kill -9 → a sentinel names the new "
                                                       + "master)", run.promotion());
+        // the same outage without per-second bins: the longest time no 2xx at all arrived after the kill
+        double[] gap = longestGap(p.killMasterAt(), failoverEnd);
+        checks.add(new Check("publish outage after the Redis master kill (longest time without a single 2xx)",
+                             gap[1] - gap[0], "s", String.format(Locale.ROOT, "<= promotion + %.0f s = %.2f s",
+                                                                 bounds.outageSlack(), bound),
+                             gap[1] - gap[0] <= bound, String.format(Locale.ROOT, "%s; from %.2f s to %.2f s (the kill "
+                                     + "at %d s)", promotion, gap[0], gap[1], p.killMasterAt())));
         checks.add(new Check("publish outage after the Redis master kill (seconds with 2xx < 50% of offered)",
                              failover, "s", String.format(Locale.ROOT, "<= promotion + %.0f s = %.2f s",
                                                           bounds.outageSlack(), bound),
@@ -136,9 +149,25 @@ final class ReplayOutcome {
         checks.add(new Check("publish outage, whole replay (seconds with 2xx < 50% of offered)", outageSeconds.size(),
                              "s", String.format(Locale.ROOT, "<= %.2f s", bound), outageSeconds.size() <= bound,
                              "seconds " + outageSeconds + " (the Pusher MT1 outage: 54 minutes)" + stallNote()));
-        double[] gap = run.longestGap();
-        facts.put("longest time without any 2xx", String.format(Locale.ROOT, "%.0f ms (from %.2f s to %.2f s)",
-                                                                  (gap[1] - gap[0]) * 1000, gap[0], gap[1]));
+        double[] whole = longestGap(0, p.endAt());
+        facts.put("longest time without any 2xx, whole replay", String.format(Locale.ROOT,
+                "%.0f ms (from %.2f s to %.2f s)", (whole[1] - whole[0]) * 1000, whole[0], whole[1]));
+    }
+
+    /** The longest interval without a 2xx that overlaps {@code [from, to)}: [start, end] in seconds. */
+    private double[] longestGap(double from, double to) {
+        double[] best = {from, from};
+        double previous = Double.NEGATIVE_INFINITY;
+        for (double t : run.okTimes()) {
+            if (t >= from && previous < to && t - Math.max(previous, from) > best[1] - best[0]) {
+                best = new double[] {Math.max(previous, from), t};
+            }
+            previous = t;
+            if (t >= to) {
+                break;
+            }
+        }
+        return best;
     }
 
     private int nextStepAfter(int t) {
@@ -196,7 +225,7 @@ final class ReplayOutcome {
             int windowEnd = (int) Math.ceil(ready + p.slowStart());
             double inWindow = share503(name, windowFrom, windowEnd);
             double after = share503(name, windowEnd, Math.min(windowEnd + 3, p.endAt()));
-            LoadRecord.Latency latency = run.load().okLatency(name, windowFrom, windowEnd + 3, x -> !stalled(x));
+            LoadRecord.Latency latency = run.load().okLatency(name, windowFrom, windowEnd + 3, this::latencyJudged);
             Arrival a = new Arrival(start, early, hotPath, firstFactor, fullFactorAt, firstWeight, fullWeightAt,
                                     inWindow, after, latency);
             arrivals.add(a);
@@ -208,7 +237,7 @@ final class ReplayOutcome {
                                                        + "saw it ready", start.startToReadyMillis(), hotPath)));
             checks.add(new Check(who + ": share of 503 in the 3 s after its slow-start window", after * 100, "%",
                                  String.format(Locale.ROOT, "<= %.0f %%", bounds.max503Share() * 100),
-                                 !(after > bounds.max503Share()),
+                                 after <= bounds.max503Share(), // NaN (no traffic to judge) is not met
                                  String.format(Locale.ROOT, "during the window %.1f %%; capacity factor %.2f at "
                                                + "ready, 1.0 after %.1f s; haproxy weight %d at first UP, 100 after "
                                                + "%.1f s", inWindow * 100, firstFactor, fullFactorAt, firstWeight,
@@ -218,7 +247,7 @@ final class ReplayOutcome {
                                                fmt(bounds.latencyFactor()), steadyLatency.p99(),
                                                bounds.latencyFloorMs() > 0 ? ", floor " + fmt(bounds.latencyFloorMs())
                                                        + " ms" : ""),
-                                 !(latency.p99() > p99Bound),
+                                 latency.p99() <= p99Bound,
                                  String.format(Locale.ROOT, "%d 2xx, p50 %.1f ms, max %.1f ms", latency.count(),
                                                latency.p50(), latency.max())));
         }
@@ -257,14 +286,15 @@ final class ReplayOutcome {
         ReplayPlan p = run.plan();
         int last = p.lastStepAt();
         double level = bounds.goodputLevel() * steadyGoodput;
-        // the first second from which the 2-second moving average of 2xx/s stays at the steady-state level
+        // the first second from which the 3-second moving average of 2xx/s stays at the steady-state level
         int recovered = -1;
-        for (int s = p.endAt() - 2; s >= last; s--) {
-            if (stalled(s) || stalled(s + 1)) {
+        for (int s = p.endAt() - 3; s >= last; s--) {
+            if (stalled(s) || stalled(s + 1) || stalled(s + 2)) {
                 recovered = s;
                 continue;
             }
-            double avg = (run.load().count(Kind.OK, s) + run.load().count(Kind.OK, s + 1)) / 2.0;
+            double avg = (run.load().count(Kind.OK, s) + run.load().count(Kind.OK, s + 1)
+                          + run.load().count(Kind.OK, s + 2)) / 3.0;
             if (avg < level) {
                 break;
             }
@@ -278,7 +308,7 @@ final class ReplayOutcome {
                              + (bounds.recoverySlack() > 0 ? " + " + fmt(bounds.recoverySlack()) + " s" : "") + ")",
                              !Double.isNaN(after) && after <= within,
                              String.format(Locale.ROOT, "last step at %d s; level = %.0f%% of steady-state %.0f 2xx/s "
-                                           + "(2-second moving average, held until the load stops)",
+                                           + "(3-second moving average, held until the load stops)",
                                            last, bounds.goodputLevel() * 100, steadyGoodput)));
     }
 
@@ -288,8 +318,8 @@ final class ReplayOutcome {
                                             + "capacity (%d gateways x global-rate %d/s)", run.plan().offeredRate(),
                                             run.plan().loadFraction() * 100, run.plan().gateways(),
                                             run.plan().gatewayRate()));
-        facts.put("steady state", String.format(Locale.ROOT, "%.0f 2xx/s of %.0f offered; 2xx p50 %.1f ms, "
-                                                 + "p99 %.1f ms", steadyGoodput, steadyOffered, steadyLatency.p50(),
+        facts.put("steady state", String.format(Locale.ROOT, "%.0f 2xx/s of %.0f offered (median second); 2xx p50 "
+                                                 + "%.1f ms, p99 %.1f ms", steadyGoodput, steadyOffered, steadyLatency.p50(),
                                                  steadyLatency.p99()));
         facts.put("publishes", String.format(Locale.ROOT, "%d issued, %d acknowledged, %d gave up after %d tries, %d "
                                               + "dropped by the clients' in-flight bound", run.issued(),
@@ -330,16 +360,18 @@ final class ReplayOutcome {
                 + "load generator's own process stalled > %.0f ms (machine overloaded)", stalledSeconds, STALL_MILLIS);
     }
 
-    double mean(Kind kind, int from, int to) {
-        long sum = 0;
-        int n = 0;
+    private double median(Kind kind, int from, int to) {
+        List<Long> values = new ArrayList<>();
         for (int s = from; s < to; s++) {
             if (!stalled(s)) {
-                sum += run.load().count(kind, s);
-                n++;
+                values.add(run.load().count(kind, s));
             }
         }
-        return n == 0 ? Double.NaN : sum / (double) n;
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        values.sort(null);
+        return values.get(values.size() / 2);
     }
 
     static String fmt(double v) {

@@ -29,22 +29,23 @@ import java.util.Map;
  * @param maxAttempts     client tries per publish
  * @param maxInFlight     client publishes outstanding at most (waiting retries included)
  * @param jvmFlags        each gateway's JVM flags, space separated
+ * @param aotCache        start gateways from a JDK 25 AOT cache recorded by one training run, as the image does
  */
 record ReplayPlan(int gateways, int gatewayRate, double loadFraction, int killMasterAt, int masterBackAt,
                   int restartAt, int restartCount, double restartDelay, int scaleUpAt, int scaleUpCount, int endAt,
                   int steadyFrom, int slowStart, int warmupRequests, int checkInterMs, int rise, int fall,
-                  boolean passiveMarkDown, int maxAttempts, int maxInFlight, String jvmFlags) {
+                  boolean passiveMarkDown, int maxAttempts, int maxInFlight, String jvmFlags, boolean aotCache) {
 
     /** {@code bin/bench mt1-replay}: all six steps, about 90 s of load. */
     static ReplayPlan full() {
         return new ReplayPlan(3, 150, 0.6, 20, 30, 40, 2, 1, 48, 2, 90, 5, 10, 200, 500, 2, 2, true, 8, 4000,
-                              "-Xms64m -Xmx160m -XX:+UseSerialGC");
+                              "-Xms64m -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", true);
     }
 
     /** The suite's shortened replay: steady, Redis master killed, one gateway restarted; no rejoin, no scale-up. */
     static ReplayPlan shortened() {
         return new ReplayPlan(3, 100, 0.6, 8, -1, 18, 1, 0.5, -1, 0, 38, 3, 6, 200, 500, 2, 2, true, 8, 2000,
-                              "-Xms48m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+                              "-Xms48m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", false);
     }
 
     double offeredRate() {

@@ -178,7 +178,7 @@ final class ReplayReport {
         md.append("\n## Setup\n\n");
         md.append(String.format(Locale.ROOT, """
                 - Fleet: %d Spillway processes (each `admission.global-rate: %d`, `warmup.slow-start: %ds`, \
-                `warmup.requests: %d`), Sentinel mode, on loopback behind HAProxy: round robin, an HTTP/1.1 check `GET \
+                `warmup.requests: %d`%s), Sentinel mode, on loopback behind HAProxy: round robin, an HTTP/1.1 check `GET \
                 /observe/health/ready` of each admin port every %d ms (`rise %d`, `fall %d`), `slowstart %ds`, \
                 `retry-on none`, no `redispatch`%s.
                 - Redis: 1 master, 2 replicas, 3 sentinels (quorum 2, down-after 1000 ms).
@@ -189,7 +189,9 @@ final class ReplayReport {
                 - Steps (seconds since the load started): 1 steady state; 2 `kill -9` the Redis master at %s; \
                 3 the old master rejoins as a replica at %s; 4 `kill -9` %d gateway(s) at %s, started again %.1f s \
                 later; 5 scale-up by %d at %s; 6 steady state until %d s.
-                """, p.gateways(), p.gatewayRate(), p.slowStart(), p.warmupRequests(), p.checkInterMs(), p.rise(),
+                """, p.gateways(), p.gatewayRate(), p.slowStart(), p.warmupRequests(),
+                p.aotCache() ? "; started from a JDK 25 AOT cache recorded by one training run, as the container "
+                        + "image does" : "", p.checkInterMs(), p.rise(),
                 p.fall(), p.slowStart(), p.passiveMarkDown() ? "; a refused connection also marks a server down "
                         + "(`observe layer4 error-limit 1 on-error mark-down`)" : "",
                 p.offeredRate(), p.loadFraction() * 100, p.gateways(), p.gatewayRate(), p.maxAttempts(),
@@ -214,8 +216,8 @@ final class ReplayReport {
             md.append(String.format(Locale.ROOT, "| %.2f | %s | %s | %s |%n", e.t(), e.kind(), e.subject(),
                                     e.detail()));
         }
-        md.append("\n## Every second\n\nCounts by the second an answer arrived; latency of 2xx by the second the "
-                  + "attempt was due (from its intended send time). Gateway cells: lifecycle state, slow-start "
+        md.append("\n## Every second\n\nCounts and latency by the second an answer arrived (latency of a 2xx runs from "
+                  + "its attempt's intended send time). Gateway cells: lifecycle state, slow-start "
                   + "capacity factor when ready, then haproxy's status/weight.\n\n");
         List<String> names = run.snapshots().stream().flatMap(s -> s.members().keySet().stream()).distinct()
                 .sorted().toList();

@@ -7,6 +7,7 @@ import java.util.Set;
 /**
  * Everything a replay recorded, in seconds since the load started; {@link ReplayOutcome} judges it.
  *
+ * @param okTimes    when each 2xx arrived, sorted
  * @param promotion  Redis master kill → the first sentinel names another master (NaN: no failover step)
  * @param teardownAt when the replay began stopping the fleet; exits after it are the replay's own
  * @param hiccupMillis per second, the worst stall of the replay's own process (see {@link Hiccups})
@@ -14,7 +15,7 @@ import java.util.Set;
 record ReplayRun(ReplayPlan plan, LoadRecord load, List<Sampler.Snapshot> snapshots, List<ReplayClock.Event> events,
                  List<Start> starts, Set<Long> acked, Set<Long> delivered, long issued,
                  Map<Integer, Deliveries.NodeStats> deliveriesByNode, Map<String, List<Double>> answerTimes,
-                 double[] longestGap, double promotion, double teardownAt, double[] hiccupMillis,
+                 List<Double> okTimes, double promotion, double teardownAt, double[] hiccupMillis,
                  Map<String, Object> environment) {
 
     /** One start of a gateway process. {@code readyAt} NaN: it never became ready. */

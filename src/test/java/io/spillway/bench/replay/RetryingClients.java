@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +54,7 @@ final class RetryingClients {
     private final Set<Long> acked = ConcurrentHashMap.newKeySet();
     private volatile long issued;
     private final Map<String, List<Long>> answers = new ConcurrentHashMap<>();
-    private long lastOk;
-    private long gapStart;
-    private long gapEnd;
+    private final Queue<Long> okTimes = new ConcurrentLinkedQueue<>();
 
     private enum Verdict { OK, RETRY_AFTER, BACKOFF, GIVE_UP }
 
@@ -205,9 +205,9 @@ final class RetryingClients {
             }
         }
         if (status / 100 == 2) {
-            okAt(done);
             record.add(LoadRecord.Kind.OK, s);
-            record.okLatency(server, second(due), TimeUnit.NANOSECONDS.toMicros(done - due));
+            record.okLatency(server, s, TimeUnit.NANOSECONDS.toMicros(done - due));
+            okTimes.add(done);
             serverCount(server, LoadRecord.ServerKind.OK, s);
             return new Answer(Verdict.OK, -1);
         }
@@ -231,14 +231,6 @@ final class RetryingClients {
             }
         }
         return retryAfter > 0 ? new Answer(Verdict.RETRY_AFTER, retryAfter) : new Answer(Verdict.BACKOFF, -1);
-    }
-
-    private synchronized void okAt(long nanos) {
-        if (lastOk != 0 && nanos - lastOk > gapEnd - gapStart) {
-            gapStart = lastOk;
-            gapEnd = nanos;
-        }
-        lastOk = Math.max(lastOk, nanos);
     }
 
     private void serverCount(String server, LoadRecord.ServerKind kind, int second) {
@@ -265,9 +257,9 @@ final class RetryingClients {
         }
     }
 
-    /** The longest time between two consecutive 2xx answers: [start, end] nanoTime. */
-    synchronized long[] longestGapWithout2xx() {
-        return new long[] {gapStart, gapEnd};
+    /** When every 2xx arrived (nanoTime), in no particular order. */
+    List<Long> okTimes() {
+        return List.copyOf(okTimes);
     }
 
     /** When each gateway answered anything (nanoTime), by server name. */
