@@ -37,8 +37,13 @@ final class LoadRecord {
         /** a publish whose retries ran out */
         GAVE_UP,
         /** a publish not even tried: the client's in-flight bound was reached */
-        DROPPED
+        DROPPED,
+        /** a new publish whose first attempt left more than {@link #LATE_MILLIS} after its due time (by due second) */
+        LATE
     }
+
+    /** A first attempt this much behind its due time means the load generator could not keep up. */
+    static final long LATE_MILLIS = 200;
 
     /** Per-server columns. */
     enum ServerKind { OK, R429, R503, OTHER }

@@ -55,7 +55,10 @@ final class ReplayOutcome {
     final Map<String, Object> facts = new LinkedHashMap<>();
     final List<Arrival> arrivals = new ArrayList<>();
     final List<Integer> outageSeconds = new ArrayList<>();
-    /** Seconds in which the replay's own process stalled: not judged (see {@link Hiccups}). */
+    /**
+     * Seconds in which the load generator could not keep up: its process stalled (see {@link Hiccups}) or more than
+     * a tenth of the new publishes left late. What the clients saw then says nothing about the gateways.
+     */
     final List<Integer> stalledSeconds = new ArrayList<>();
     final double steadyGoodput;
     final double steadyOffered;
@@ -67,7 +70,8 @@ final class ReplayOutcome {
         this.bounds = bounds;
         ReplayPlan p = run.plan();
         for (int s = 0; s < Math.min(run.hiccupMillis().length, p.endAt() + 1); s++) {
-            if (run.hiccupMillis()[s] > STALL_MILLIS) {
+            if (run.hiccupMillis()[s] > STALL_MILLIS
+                || run.load().count(Kind.LATE, s) > 0.1 * run.load().count(Kind.OFFERED, s)) {
                 stalledSeconds.add(s);
             }
         }
@@ -78,7 +82,7 @@ final class ReplayOutcome {
         steadyLatency = run.load().okLatency(null, p.steadyFrom(), steadyTo, this::latencyJudged);
     }
 
-    /** Whether the replay's own process stalled for longer than {@link #STALL_MILLIS} in second {@code s}. */
+    /** Whether the load generator could not keep up in second {@code s} (see {@link #stalledSeconds}). */
     boolean stalled(int s) {
         return stalledSeconds.contains(s);
     }
@@ -192,6 +196,7 @@ final class ReplayOutcome {
             double ready = start.readyAt();
             List<Double> answered = run.answerTimes().getOrDefault(name, List.of());
             int early = (int) answered.stream().filter(t -> t > start.startedAt() && t < ready).count();
+            double firstAnswer = answered.stream().filter(t -> t > start.startedAt()).findFirst().orElse(Double.NaN);
             double hotPath = Double.NaN;
             double firstFactor = Double.NaN;
             double fullFactorAt = Double.NaN;
@@ -232,9 +237,11 @@ final class ReplayOutcome {
             String who = name + " (" + start.cause() + ")";
             boolean warmed = !Double.isNaN(ready) && early == 0 && !(hotPath <= 0);
             checks.add(new Check(who + ": answers before it was ready", early, "", "0 (and ready only after warm-up)",
-                                 warmed, String.format(Locale.ROOT, "start → ready %.0f ms; hot-path warm-up %.2f s "
-                                                       + "(spillway_warmup_seconds); first traffic only after haproxy "
-                                                       + "saw it ready", start.startToReadyMillis(), hotPath)));
+                                 warmed, String.format(Locale.ROOT, "start → ready %.0f ms, of which hot-path warm-up "
+                                                       + "%.2f s (spillway_warmup_seconds); its first answer to a "
+                                                       + "client %.0f ms after ready (haproxy's checks)",
+                                                       start.startToReadyMillis(), hotPath,
+                                                       (firstAnswer - ready) * 1000)));
             checks.add(new Check(who + ": share of 503 in the 3 s after its slow-start window", after * 100, "%",
                                  String.format(Locale.ROOT, "<= %.0f %%", bounds.max503Share() * 100),
                                  after <= bounds.max503Share(), // NaN (no traffic to judge) is not met
@@ -288,7 +295,8 @@ final class ReplayOutcome {
         double level = bounds.goodputLevel() * steadyGoodput;
         // the first second from which the 3-second moving average of 2xx/s stays at the steady-state level
         int recovered = -1;
-        for (int s = p.endAt() - 3; s >= last; s--) {
+        // the last two seconds are left out: answers to publishes sent in them arrive after the load stopped
+        for (int s = p.endAt() - 5; s >= last; s--) {
             if (stalled(s) || stalled(s + 1) || stalled(s + 2)) {
                 recovered = s;
                 continue;
@@ -314,6 +322,19 @@ final class ReplayOutcome {
 
     private void facts() {
         LoadRecord load = run.load();
+        int last = run.plan().lastStepAt();
+        int drained = -1;
+        for (int s = run.plan().endAt() - 1; s >= last; s--) {
+            boolean calm = load.count(Kind.SENT, s) <= 1.05 * load.count(Kind.OFFERED, s)
+                           && load.count(Kind.R429, s) + load.count(Kind.R503, s) <= 0.01 * load.count(Kind.OFFERED, s);
+            if (!calm) {
+                break;
+            }
+            drained = s;
+        }
+        facts.put("retry backlog drained (from then on sent <= 105% of offered and <= 1% 429/503)", drained < 0
+                ? "not before the load stopped" : String.format(Locale.ROOT, "at %d s, %d s after the last step",
+                                                                 drained, drained - last));
         facts.put("offered", String.format(Locale.ROOT, "%.0f new publishes/s = %.0f%% of the initial fleet's "
                                             + "capacity (%d gateways x global-rate %d/s)", run.plan().offeredRate(),
                                             run.plan().loadFraction() * 100, run.plan().gateways(),
@@ -349,15 +370,17 @@ final class ReplayOutcome {
         for (int t = 0; t < Math.min(run.hiccupMillis().length, run.plan().endAt()); t++) {
             worst = Math.max(worst, run.hiccupMillis()[t]);
         }
-        facts.put("load generator's own stalls", String.format(Locale.ROOT, "worst %.0f ms; seconds with a stall "
-                + "> %.0f ms (not judged): %s", worst, STALL_MILLIS, stalledSeconds));
+        facts.put("load generator keeping up", String.format(Locale.ROOT, "worst stall of its process %.0f ms; %d new "
+                + "publishes left > %d ms late; seconds not judged (stall > %.0f ms or > 10%% late): %s", worst,
+                run.load().total(Kind.LATE), LoadRecord.LATE_MILLIS, STALL_MILLIS, stalledSeconds));
     }
 
     // ---------------------------------------------------------------- helpers
 
     private String stallNote() {
         return stalledSeconds.isEmpty() ? "" : String.format(Locale.ROOT, "; not judged: seconds %s, in which the "
-                + "load generator's own process stalled > %.0f ms (machine overloaded)", stalledSeconds, STALL_MILLIS);
+                + "load generator could not keep up (its process stalled > %.0f ms, or > 10%% of new publishes left "
+                + "> %d ms late: machine overloaded)", stalledSeconds, STALL_MILLIS, LoadRecord.LATE_MILLIS);
     }
 
     private double median(Kind kind, int from, int to) {

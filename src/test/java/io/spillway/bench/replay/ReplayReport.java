@@ -222,7 +222,7 @@ final class ReplayReport {
         List<String> names = run.snapshots().stream().flatMap(s -> s.members().keySet().stream()).distinct()
                 .sorted().toList();
         md.append("| t | offered | sent | retries | 2xx | 429 | 503 | LB 5xx | conn err | gave up | p50 ms | p99 ms "
-                  + "| stall ms |");
+                  + "| generator |");
         names.forEach(n -> md.append(' ').append(n).append(" |"));
         md.append("\n|").append("---|".repeat(13 + names.size())).append('\n');
         LoadRecord load = run.load();
@@ -237,17 +237,20 @@ final class ReplayReport {
                                     load.count(Kind.CONN_ERROR, s), load.count(Kind.GAVE_UP, s),
                                     ReplayOutcome.fmt(l.p50()), ReplayOutcome.fmt(l.p99())));
             double stall = s < run.hiccupMillis().length ? run.hiccupMillis()[s] : 0;
-            md.append(' ').append(o.stalled(s) ? "**" + ReplayOutcome.fmt(stall) + "** (not judged)"
-                                  : stall >= 50 ? ReplayOutcome.fmt(stall) : "").append(" |");
+            long late = load.count(Kind.LATE, s);
+            String generator = (stall >= 50 ? ReplayOutcome.fmt(stall) + " ms" : "")
+                    + (late > 0 ? (stall >= 50 ? ", " : "") + late + " late" : "");
+            md.append(' ').append(o.stalled(s) ? "**" + generator + "** (not judged)" : generator).append(" |");
             Map<String, String> fleet = fleetAt(run, s);
             names.forEach(n -> md.append(' ').append(fleet.getOrDefault(n, "")).append(" |"));
             md.append('\n');
         }
         md.append("\n2xx in **bold**: an outage second (fewer than half of the offered publishes answered 2xx). "
-                  + "`stall ms`: the worst stall of the load generator's own process in that second (a thread "
-                  + "sleeping 5 ms at a time, shown from 50 ms); above " + ReplayOutcome.fmt(ReplayOutcome.STALL_MILLIS)
-                  + " ms the second is not judged: the clients could not send, so it says nothing about the "
-                  + "gateways.\n");
+                  + "`generator`: the worst stall of the load generator's own process in that second (a thread "
+                  + "sleeping 5 ms at a time, shown from 50 ms) and how many new publishes left more than "
+                  + LoadRecord.LATE_MILLIS + " ms after their due time. A stall above "
+                  + ReplayOutcome.fmt(ReplayOutcome.STALL_MILLIS) + " ms or more than 10% late publishes and the second "
+                  + "is not judged: the clients could not send on time, so it says nothing about the gateways.\n");
         return md.toString();
     }
 

@@ -170,7 +170,11 @@ final class RetryingClients {
     }
 
     private Answer attempt(byte[] body, long due, int attempt) {
-        int sentSecond = second(System.nanoTime());
+        long sent = System.nanoTime();
+        int sentSecond = second(sent);
+        if (attempt == 1 && sent - due > TimeUnit.MILLISECONDS.toNanos(LoadRecord.LATE_MILLIS)) {
+            record.add(LoadRecord.Kind.LATE, second(due));
+        }
         record.add(LoadRecord.Kind.SENT, sentSecond);
         if (attempt > 1) {
             record.add(LoadRecord.Kind.RETRIES, sentSecond);
