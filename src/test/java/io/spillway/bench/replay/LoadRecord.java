@@ -1,11 +1,13 @@
 package io.spillway.bench.replay;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntPredicate;
 
 import org.HdrHistogram.Histogram;
 
@@ -146,16 +148,29 @@ final class LoadRecord {
     }
 
     /** As {@link #okLatency(String, int, int)}, over the seconds {@code include} accepts. */
-    synchronized Latency okLatency(String server, int from, int to, java.util.function.IntPredicate include) {
-        Histogram[] cells = server == null ? okLatency
-                : servers.containsKey(server) ? servers.get(server).okLatency : new Histogram[seconds];
+    synchronized Latency okLatency(String server, int from, int to, IntPredicate include) {
         Histogram sum = new Histogram(MAX_MICROS, 2);
+        add(sum, server == null ? okLatency : cellsOf(server), from, to, include);
+        return Latency.of(sum);
+    }
+
+    /** Latency of the 2xx several servers answered in {@code [from, to)}, over the seconds {@code include} accepts. */
+    synchronized Latency okLatency(Collection<String> servers, int from, int to, IntPredicate include) {
+        Histogram sum = new Histogram(MAX_MICROS, 2);
+        servers.forEach(server -> add(sum, cellsOf(server), from, to, include));
+        return Latency.of(sum);
+    }
+
+    private Histogram[] cellsOf(String server) {
+        return servers.containsKey(server) ? servers.get(server).okLatency : new Histogram[seconds];
+    }
+
+    private void add(Histogram sum, Histogram[] cells, int from, int to, IntPredicate include) {
         for (int s = Math.max(0, from); s < Math.min(to, seconds); s++) {
             if (cells[s] != null && include.test(s)) {
                 sum.add(cells[s]);
             }
         }
-        return Latency.of(sum);
     }
 
     synchronized Latency publishLatency() {

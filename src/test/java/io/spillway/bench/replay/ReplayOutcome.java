@@ -26,7 +26,9 @@ final class ReplayOutcome {
      * runs on a loaded 2-core machine next to other builds and gets more slack.
      *
      * @param outageSlack     outage may last the promotion plus this many seconds
-     * @param latencyFactor   p99 of a new gateway's 2xx may be this many times the steady-state p99...
+     * @param latencyFactor   p99 of a new gateway's 2xx may be this many times the steady-state p99, or the p99 of
+     *                        the gateways that kept running, over the same seconds (noise of a shared machine hits
+     *                        them alike; a gateway pushed past its capacity would queue and stand out)...
      * @param latencyFloorMs  ... or this many milliseconds, whichever is larger (a 3 ms p99 times 3 is noise)
      * @param max503Share     largest share of 503s a new gateway may answer after its slow-start window
      * @param goodputLevel    share of steady-state goodput that counts as "back"
@@ -79,7 +81,7 @@ final class ReplayOutcome {
         // the median second: a stall of the machine and the retries that follow it do not move it
         steadyGoodput = median(Kind.OK, p.steadyFrom(), steadyTo);
         steadyOffered = median(Kind.OFFERED, p.steadyFrom(), steadyTo);
-        steadyLatency = run.load().okLatency(null, p.steadyFrom(), steadyTo, this::latencyJudged);
+        steadyLatency = run.load().okLatency((String) null, p.steadyFrom(), steadyTo, this::latencyJudged);
     }
 
     /** Whether the load generator could not keep up in second {@code s} (see {@link #stalledSeconds}). */
@@ -187,7 +189,10 @@ final class ReplayOutcome {
 
     private void arrivals() {
         ReplayPlan p = run.plan();
-        double p99Bound = Math.max(bounds.latencyFactor() * steadyLatency.p99(), bounds.latencyFloorMs());
+        // gateways that kept running: started once, at the beginning
+        Set<String> warm = new HashSet<>();
+        run.starts().forEach(s -> warm.add(s.member()));
+        run.starts().stream().filter(s -> !s.cause().equals("initial")).forEach(s -> warm.remove(s.member()));
         for (ReplayRun.Start start : run.starts()) {
             if (start.cause().equals("initial")) {
                 continue;
@@ -231,6 +236,10 @@ final class ReplayOutcome {
             double inWindow = share503(name, windowFrom, windowEnd);
             double after = share503(name, windowEnd, Math.min(windowEnd + 3, p.endAt()));
             LoadRecord.Latency latency = run.load().okLatency(name, windowFrom, windowEnd + 3, this::latencyJudged);
+            LoadRecord.Latency peers = run.load().okLatency(warm, windowFrom, windowEnd + 3, this::latencyJudged);
+            double reference = Double.isNaN(peers.p99()) ? steadyLatency.p99()
+                    : Math.max(steadyLatency.p99(), peers.p99());
+            double p99Bound = Math.max(bounds.latencyFactor() * reference, bounds.latencyFloorMs());
             Arrival a = new Arrival(start, early, hotPath, firstFactor, fullFactorAt, firstWeight, fullWeightAt,
                                     inWindow, after, latency);
             arrivals.add(a);
@@ -250,13 +259,16 @@ final class ReplayOutcome {
                                                + "%.1f s", inWindow * 100, firstFactor, fullFactorAt, firstWeight,
                                                fullWeightAt)));
             checks.add(new Check(who + ": p99 of its 2xx from ready to 3 s after its window", latency.p99(), "ms",
-                                 String.format(Locale.ROOT, "<= %.1f ms (%s x steady-state p99 %.1f ms%s)", p99Bound,
-                                               fmt(bounds.latencyFactor()), steadyLatency.p99(),
-                                               bounds.latencyFloorMs() > 0 ? ", floor " + fmt(bounds.latencyFloorMs())
+                                 String.format(Locale.ROOT, "<= %.1f ms (%s x the larger of the steady-state p99 %.1f "
+                                               + "ms and the p99 %.1f ms of %s over the same seconds%s)", p99Bound,
+                                               fmt(bounds.latencyFactor()), steadyLatency.p99(), peers.p99(),
+                                               warm.stream().sorted().toList(),
+                                               bounds.latencyFloorMs() > 0 ? "; floor " + fmt(bounds.latencyFloorMs())
                                                        + " ms" : ""),
                                  latency.p99() <= p99Bound,
-                                 String.format(Locale.ROOT, "%d 2xx, p50 %.1f ms, max %.1f ms", latency.count(),
-                                               latency.p50(), latency.max())));
+                                 String.format(Locale.ROOT, "%d 2xx, p50 %.1f ms, max %.1f ms; %.1f x the steady-state "
+                                               + "p99", latency.count(), latency.p50(), latency.max(),
+                                               latency.p99() / steadyLatency.p99())));
         }
     }
 
