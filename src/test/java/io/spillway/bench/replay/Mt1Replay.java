@@ -5,19 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.spillway.Main;
 import io.spillway.testing.redis.FreePorts;
@@ -84,9 +79,6 @@ final class Mt1Replay {
 
     ReplayRun run() throws Exception {
         Files.createDirectories(raw);
-        int slots = plan.gateways() + (plan.scaleUpAt() >= 0 ? plan.scaleUpCount() : 0);
-        List<ReplayRun.Start> starts = Collections.synchronizedList(new ArrayList<>());
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
         try (Reaper reaper = new Reaper()) {
             clock.log("starting Redis: 1 master, 2 replicas, 3 sentinels (down-after 1000 ms)");
             try (RedisSentinelGroup redis = RedisSentinelGroup.start()) {
@@ -96,103 +88,104 @@ final class Mt1Replay {
                 }
                 environment.put("gatewayCommand", String.join(" ", launch.command())
                         .replaceAll("-cp \\S+", "-cp <test classpath>"));
-                List<FleetMember> all = fleet(slots, redis, reaper);
+                List<FleetMember> all = fleet(redis, reaper);
                 List<FleetMember> active = new CopyOnWriteArrayList<>(all.subList(0, plan.gateways()));
-                clock.log("starting " + active.size() + " gateways");
-                for (FleetMember m : active) {
-                    m.start();
-                }
-                Map<FleetMember, Long> initialReady = new LinkedHashMap<>();
-                for (FleetMember m : active) {
-                    initialReady.put(m, m.awaitReady(READY_TIMEOUT).orElseThrow(
-                            () -> new IllegalStateException(m.name() + " did not become ready: see " + raw)));
-                }
-                List<Haproxy.Server> servers = new ArrayList<>();
-                for (int i = 0; i < all.size(); i++) {
-                    servers.add(new Haproxy.Server(all.get(i).name(), all.get(i).port(), all.get(i).adminPort(),
-                                                   i < plan.gateways()));
-                }
-                Haproxy.Settings lbSettings = new Haproxy.Settings(Duration.ofMillis(plan.checkInterMs()), plan.rise(),
-                                                                   plan.fall(), Duration.ofSeconds(plan.slowStart()),
-                                                                   plan.passiveMarkDown());
-                try (Haproxy lb = Haproxy.start(haproxyBinary, raw, FreePorts.next(), servers, lbSettings, reaper)) {
+                Map<FleetMember, Long> initialReady = startInitialFleet(active);
+                try (Haproxy lb = Haproxy.start(haproxyBinary, raw, FreePorts.next(), lbServers(all), lbSettings(),
+                                                reaper)) {
                     awaitLbUp(lb, active);
                     awaitFullCapacity(lb, active);
-                    AtomicBoolean tearingDown = new AtomicBoolean();
-                    ProcessHandle.of(lb.pid()).ifPresent(h -> h.onExit().thenRun(() -> {
-                        if (!tearingDown.get()) {
-                            clock.event("UNEXPECTED-EXIT", "haproxy", "pid " + h.pid());
-                        }
-                    }));
-                    String tag = "r" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
-                    try (Deliveries deliveries = new Deliveries("spillway:" + APP.id() + ":*", tag)) {
-                        for (RedisNode node : redis.nodes()) {
-                            deliveries.watch(node.port());
-                        }
-                        LoadRecord load = new LoadRecord(plan.endAt() + DRAIN_SECONDS + 5);
-                        RetryingClients clients = new RetryingClients(
-                                "http://127.0.0.1:" + lb.port(), APP,
-                                new RetryingClients.Policy(plan.maxAttempts(), Duration.ofMillis(100),
-                                                           Duration.ofSeconds(3), 0.5, plan.maxInFlight(),
-                                                           Duration.ofSeconds(5)),
-                                load, clock, tag);
-                        clock.zeroAt(System.nanoTime() + 300_000_000L);
-                        initialReady.forEach((m, ready) -> starts.add(new ReplayRun.Start(
-                                m.name(), "initial", clock.at(m.startedNanos()), clock.at(ready))));
-                        clock.log(String.format("load: %.0f publishes/s (%.0f%% of %d x %d/s) for %d s through "
-                                                + "haproxy :%d", plan.offeredRate(), plan.loadFraction() * 100,
-                                                plan.gateways(), plan.gatewayRate(), plan.endAt(), lb.port()));
-                        double[] promotion = {Double.NaN};
-                        ScheduledExecutorService steps = Executors.newScheduledThreadPool(3);
-                        List<Thread> waiters = new CopyOnWriteArrayList<>();
-                        double teardownAt;
-                        try (Sampler sampler = new Sampler(clock, () -> active, lb, redis::currentMaster, 500);
-                             Hiccups hiccups = new Hiccups(clock, load.seconds())) {
-                            schedule(steps, redis, all, active, lb, starts, waiters, promotion, failures);
-                            clock.event("step", "1", "steady state");
-                            clients.run(plan.offeredRate(), plan.endAt());
-                            clock.event("step", "end", "no new publishes; " + clients.outstanding()
-                                    + " still retrying");
-                            if (!clients.awaitQuiet(Duration.ofSeconds(DRAIN_SECONDS))) {
-                                clock.log(clients.outstanding() + " publishes still outstanding after "
-                                          + DRAIN_SECONDS + " s");
-                            }
-                            Thread.sleep(1000); // deliveries still on the wire
-                            steps.shutdown();
-                            steps.awaitTermination(60, TimeUnit.SECONDS);
-                            for (Thread w : waiters) {
-                                w.join(READY_TIMEOUT.toMillis());
-                            }
-                            teardownAt = clock.now();
-                            environment.put("loadAverageAtEnd", loadAverage());
-                            tearingDown.set(true);
-                            clock.log("teardown");
-                            ReplayRun result = new ReplayRun(
-                                    plan, load, sampler.snapshots(), List.of(), List.copyOf(starts),
-                                    Set.copyOf(clients.acked()), Set.copyOf(deliveries.seen()), clients.issued(),
-                                    deliveries.nodes(), onClock(clients.answerTimes()),
-                                    clients.okTimes().stream().map(clock::at).sorted().toList(),
-                                    promotion[0], teardownAt, hiccups.worstMillis(), environment);
-                            stopAll(all);
-                            if (!failures.isEmpty()) {
-                                IllegalStateException e = new IllegalStateException("a replay step failed");
-                                failures.forEach(e::addSuppressed);
-                                throw e;
-                            }
-                            return withEvents(result);
-                        } finally {
-                            steps.shutdownNow();
-                        }
-                    }
+                    return underLoad(redis, all, active, lb, initialReady, environment);
                 }
             }
         }
     }
 
-    private ReplayRun withEvents(ReplayRun r) {
-        return new ReplayRun(r.plan(), r.load(), r.snapshots(), clock.events(), r.starts(), r.acked(), r.delivered(),
-                             r.issued(), r.deliveriesByNode(), r.answerTimes(), r.okTimes(), r.promotion(),
-                             r.teardownAt(), r.hiccupMillis(), r.environment());
+    /** Steps 1-6 with the load running, then the drain of the retries; the fleet is stopped before returning. */
+    private ReplayRun underLoad(RedisSentinelGroup redis, List<FleetMember> all, List<FleetMember> active, Haproxy lb,
+                                Map<FleetMember, Long> initialReady, Map<String, Object> environment)
+            throws Exception {
+        AtomicBoolean tearingDown = new AtomicBoolean();
+        ProcessHandle.of(lb.pid()).ifPresent(h -> h.onExit().thenRun(() -> {
+            if (!tearingDown.get()) {
+                clock.event("UNEXPECTED-EXIT", "haproxy", "pid " + h.pid());
+            }
+        }));
+        String tag = "r" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+        try (Deliveries deliveries = new Deliveries("spillway:" + APP.id() + ":*", tag);
+             ReplaySteps steps = new ReplaySteps(plan, clock, redis, all, active, lb, READY_TIMEOUT)) {
+            for (RedisNode node : redis.nodes()) {
+                deliveries.watch(node.port());
+            }
+            LoadRecord load = new LoadRecord(plan.endAt() + DRAIN_SECONDS + 5);
+            RetryingClients clients = new RetryingClients(
+                    "http://127.0.0.1:" + lb.port(), APP,
+                    new RetryingClients.Policy(plan.maxAttempts(), Duration.ofMillis(100), Duration.ofSeconds(3), 0.5,
+                                               plan.maxInFlight(), Duration.ofSeconds(5)),
+                    load, clock, tag);
+            clock.zeroAt(System.nanoTime() + 300_000_000L);
+            List<ReplayRun.Start> starts = new ArrayList<>();
+            initialReady.forEach((m, ready) -> starts.add(new ReplayRun.Start(
+                    m.name(), "initial", clock.at(m.startedNanos()), clock.at(ready))));
+            clock.log(String.format("load: %.0f publishes/s (%.0f%% of %d x %d/s) for %d s through haproxy :%d",
+                                    plan.offeredRate(), plan.loadFraction() * 100, plan.gateways(),
+                                    plan.gatewayRate(), plan.endAt(), lb.port()));
+            try (Sampler sampler = new Sampler(clock, () -> active, lb, redis::currentMaster, 500);
+                 Hiccups hiccups = new Hiccups(clock, load.seconds())) {
+                steps.schedule();
+                clock.event("step", "1", "steady state");
+                clients.run(plan.offeredRate(), plan.endAt());
+                clock.event("step", "end", "no new publishes; " + clients.outstanding() + " still retrying");
+                if (!clients.awaitQuiet(Duration.ofSeconds(DRAIN_SECONDS))) {
+                    clock.log(clients.outstanding() + " publishes still outstanding after " + DRAIN_SECONDS + " s");
+                }
+                Thread.sleep(1000); // deliveries still on the wire
+                steps.awaitDone();
+                starts.addAll(steps.starts());
+                double teardownAt = clock.now();
+                environment.put("loadAverageAtEnd", loadAverage());
+                tearingDown.set(true);
+                clock.log("teardown");
+                List<Sampler.Snapshot> snapshots = sampler.snapshots();
+                stopAll(all);
+                steps.check();
+                // the events include the fleet's exits at teardown, for the record
+                return new ReplayRun(plan, load, snapshots, clock.events(), List.copyOf(starts),
+                                     Set.copyOf(clients.acked()), Set.copyOf(deliveries.seen()), clients.issued(),
+                                     deliveries.nodes(), onClock(clients.answerTimes()),
+                                     clients.okTimes().stream().map(clock::at).sorted().toList(), steps.promotion(),
+                                     teardownAt, hiccups.worstMillis(), environment);
+            }
+        }
+    }
+
+    private Map<FleetMember, Long> startInitialFleet(List<FleetMember> active) throws IOException,
+                                                                                      InterruptedException {
+        clock.log("starting " + active.size() + " gateways");
+        for (FleetMember m : active) {
+            m.start();
+        }
+        Map<FleetMember, Long> ready = new LinkedHashMap<>();
+        for (FleetMember m : active) {
+            ready.put(m, m.awaitReady(READY_TIMEOUT).orElseThrow(
+                    () -> new IllegalStateException(m.name() + " did not become ready: see " + raw)));
+        }
+        return ready;
+    }
+
+    /** Every slot; the scale-up ones start in maintenance. */
+    private List<Haproxy.Server> lbServers(List<FleetMember> all) {
+        List<Haproxy.Server> servers = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            FleetMember m = all.get(i);
+            servers.add(new Haproxy.Server(m.name(), m.port(), m.adminPort(), i < plan.gateways()));
+        }
+        return servers;
+    }
+
+    private Haproxy.Settings lbSettings() {
+        return new Haproxy.Settings(Duration.ofMillis(plan.checkInterMs()), plan.rise(), plan.fall(),
+                                    Duration.ofSeconds(plan.slowStart()), plan.passiveMarkDown());
     }
 
     /**
@@ -226,7 +219,8 @@ final class Mt1Replay {
         clock.log(String.format("AOT cache %s (%d MB)", cache.getFileName(), Files.size(cache) >> 20));
     }
 
-    private List<FleetMember> fleet(int slots, RedisSentinelGroup redis, Reaper reaper) throws IOException {
+    private List<FleetMember> fleet(RedisSentinelGroup redis, Reaper reaper) throws IOException {
+        int slots = plan.gateways() + (plan.scaleUpAt() >= 0 ? plan.scaleUpCount() : 0);
         Set<Integer> taken = new HashSet<>();
         List<FleetMember> all = new ArrayList<>();
         for (int i = 1; i <= slots; i++) {
@@ -276,107 +270,6 @@ final class Mt1Replay {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the fleet did not reach full capacity after its slow start");
-    }
-
-    /** Schedules steps 2-5 at their seconds on the replay clock; each runs in its own thread. */
-    private void schedule(ScheduledExecutorService steps, RedisSentinelGroup redis, List<FleetMember> all,
-                          List<FleetMember> active, Haproxy lb, List<ReplayRun.Start> starts, List<Thread> waiters,
-                          double[] promotion, List<Throwable> failures) {
-        AtomicReference<RedisNode> oldMaster = new AtomicReference<>();
-        at(steps, plan.killMasterAt(), failures, () -> {
-            RedisNode master = redis.master();
-            oldMaster.set(master);
-            clock.event("step", "2", "kill -9 Redis master :" + master.port() + " (the \"resize\")");
-            long killed = System.nanoTime();
-            master.kill();
-            int newMaster = awaitNewMaster(redis, master.port());
-            promotion[0] = (System.nanoTime() - killed) / 1e9;
-            clock.event("redis", "promoted", String.format("sentinel names :%d master %.2f s after the kill",
-                                                            newMaster, promotion[0]));
-        });
-        at(steps, plan.masterBackAt(), failures, () -> {
-            RedisNode old = oldMaster.get();
-            clock.event("step", "3", "old master :" + old.port() + " restarts and rejoins as a replica");
-            redis.rejoin(old, Duration.ofSeconds(60));
-            clock.event("redis", "rejoined", ":" + old.port() + " replicates :" + redis.currentMaster());
-        });
-        at(steps, plan.restartAt(), failures, () -> {
-            List<FleetMember> targets = active.subList(0, plan.restartCount());
-            clock.event("step", "4", "kill -9 " + targets.stream().map(FleetMember::name).toList()
-                    + " (\"pods restart\"), start again after " + plan.restartDelay() + " s");
-            for (FleetMember m : List.copyOf(targets)) {
-                m.kill();
-            }
-            Thread.sleep((long) (plan.restartDelay() * 1000));
-            for (FleetMember m : List.copyOf(targets)) {
-                m.start();
-                waiters.add(awaitReadyInBackground(m, "restart", starts));
-            }
-        });
-        at(steps, plan.scaleUpAt(), failures, () -> {
-            List<FleetMember> added = all.subList(plan.gateways(), plan.gateways() + plan.scaleUpCount());
-            clock.event("step", "5", "scale-up: start " + added.stream().map(FleetMember::name).toList()
-                    + " and add them to haproxy");
-            for (FleetMember m : added) {
-                m.start();
-                active.add(m);
-                lb.enable(m.name()); // traffic only once its readiness check passes `rise` times
-                waiters.add(awaitReadyInBackground(m, "scale-up", starts));
-            }
-        });
-    }
-
-    private Thread awaitReadyInBackground(FleetMember m, String cause, List<ReplayRun.Start> starts) {
-        return Thread.ofPlatform().name("await-ready-" + m.name()).start(() -> {
-            try {
-                Optional<Long> ready = m.awaitReady(READY_TIMEOUT);
-                starts.add(new ReplayRun.Start(m.name(), cause, clock.at(m.startedNanos()),
-                                               ready.map(clock::at).orElse(Double.NaN)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-    }
-
-    @FunctionalInterface
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private void at(ScheduledExecutorService steps, double second, List<Throwable> failures, Step step) {
-        if (second < 0) {
-            return;
-        }
-        long delay = clock.nanosAt(second) - System.nanoTime();
-        steps.schedule(() -> {
-            try {
-                step.run();
-            } catch (Exception | Error e) {
-                clock.event("FAILED", "step", e.toString());
-                failures.add(e);
-            }
-        }, Math.max(0, delay), TimeUnit.NANOSECONDS);
-    }
-
-    /** Polls every serving sentinel until one names a master other than {@code oldPort}; returns its port. */
-    private static int awaitNewMaster(RedisSentinelGroup redis, int oldPort) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < until) {
-            for (RedisNode sentinel : redis.sentinels()) {
-                try {
-                    List<?> addr = (List<?>) sentinel.command(Duration.ofMillis(500), "SENTINEL",
-                                                              "get-master-addr-by-name", redis.masterName());
-                    int port = Integer.parseInt(String.valueOf(addr.get(1)));
-                    if (port != oldPort) {
-                        return port;
-                    }
-                } catch (RuntimeException notNow) {
-                    // a sentinel busy with the failover: ask the next
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new IllegalStateException("no sentinel named a new master within 60 s");
     }
 
     private void stopAll(List<FleetMember> all) throws InterruptedException {

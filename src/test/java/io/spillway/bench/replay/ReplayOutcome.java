@@ -65,7 +65,6 @@ final class ReplayOutcome {
     final double steadyGoodput;
     final double steadyOffered;
     final LoadRecord.Latency steadyLatency;
-    double recoveredAt = Double.NaN;
 
     private ReplayOutcome(ReplayRun run, Bounds bounds) {
         this.run = run;
@@ -320,7 +319,6 @@ final class ReplayOutcome {
             }
             recovered = s;
         }
-        recoveredAt = recovered;
         double after = recovered < 0 ? Double.NaN : Math.max(0, recovered - last);
         double within = p.slowStart() + bounds.recoverySlack();
         checks.add(new Check("goodput back at the steady-state level, seconds after the last step", after, "s",
