@@ -117,12 +117,13 @@ final class Mt1Replay {
             for (RedisNode node : redis.nodes()) {
                 deliveries.watch(node.port());
             }
+            RetryingClients.Policy policy = new RetryingClients.Policy(
+                    plan.maxAttempts(), Duration.ofMillis(100), Duration.ofSeconds(3), 0.5, plan.maxInFlight(),
+                    Duration.ofSeconds(5));
+            warmUpClients(lb, policy, tag);
             LoadRecord load = new LoadRecord(plan.endAt() + DRAIN_SECONDS + 5);
-            RetryingClients clients = new RetryingClients(
-                    "http://127.0.0.1:" + lb.port(), APP,
-                    new RetryingClients.Policy(plan.maxAttempts(), Duration.ofMillis(100), Duration.ofSeconds(3), 0.5,
-                                               plan.maxInFlight(), Duration.ofSeconds(5)),
-                    load, clock, tag);
+            RetryingClients clients = new RetryingClients("http://127.0.0.1:" + lb.port(), APP, policy, load, clock,
+                                                          tag);
             clock.zeroAt(System.nanoTime() + 300_000_000L);
             List<ReplayRun.Start> starts = new ArrayList<>();
             initialReady.forEach((m, ready) -> starts.add(new ReplayRun.Start(
@@ -157,6 +158,19 @@ final class Mt1Replay {
                                      teardownAt, hiccups.worstMillis(), environment);
             }
         }
+    }
+
+    /**
+     * Two seconds of half the load before time zero, not recorded (another tag, so not matched as deliveries either):
+     * the generator's own code is compiled and its connections are open when the first measured second starts.
+     */
+    private void warmUpClients(Haproxy lb, RetryingClients.Policy policy, String tag) throws InterruptedException {
+        ReplayClock warmup = new ReplayClock();
+        warmup.zeroAt(System.nanoTime());
+        RetryingClients clients = new RetryingClients("http://127.0.0.1:" + lb.port(), APP, policy, new LoadRecord(40),
+                                                      warmup, tag + "w");
+        clients.run(plan.offeredRate() / 2, 2);
+        clients.awaitQuiet(Duration.ofSeconds(30));
     }
 
     private Map<FleetMember, Long> startInitialFleet(List<FleetMember> active) throws IOException,
