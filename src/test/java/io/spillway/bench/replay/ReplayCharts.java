@@ -33,7 +33,7 @@ final class ReplayCharts {
     record Marker(double t, String label) {
     }
 
-    static void throughput(ReplayRun run, List<Marker> steps, Path png) throws IOException {
+    static void throughput(ReplayRun run, List<Marker> steps, List<Integer> notJudged, Path png) throws IOException {
         XYChart chart = chart("MT1 replay: publishes and answers per second (clients retry; haproxy does not)",
                               "per second");
         int seconds = lastActiveSecond(run);
@@ -46,6 +46,7 @@ final class ReplayCharts {
         series(chart, "haproxy 502/503/504", seconds, s -> load.count(Kind.LB503, s) + load.count(Kind.LB5XX, s));
         series(chart, "connection errors", seconds, s -> load.count(Kind.CONN_ERROR, s));
         series(chart, "gave up", seconds, s -> load.count(Kind.GAVE_UP, s));
+        notJudged(chart, notJudged);
         mark(chart, steps, max(chart));
         save(chart, png);
     }
@@ -62,7 +63,7 @@ final class ReplayCharts {
         save(chart, png);
     }
 
-    static void perServer(ReplayRun run, List<Marker> steps, Path png) throws IOException {
+    static void perServer(ReplayRun run, List<Marker> steps, List<Integer> notJudged, Path png) throws IOException {
         XYChart chart = chart("MT1 replay: 2xx (solid) and 503 (dashed) per second, by gateway", "per second");
         int seconds = lastActiveSecond(run);
         List<String> servers = run.load().serverNames();
@@ -82,6 +83,7 @@ final class ReplayCharts {
                                                   new float[] {4, 4}, 0));
             }
         }
+        notJudged(chart, notJudged);
         mark(chart, steps, max(chart));
         save(chart, png);
     }
@@ -118,6 +120,19 @@ final class ReplayCharts {
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.1);
         mark(chart, steps, 1.1);
         save(chart, png);
+    }
+
+    /** Grey crosses on the x axis where the load generator fell behind: what the chart shows there is not judged. */
+    private static void notJudged(XYChart chart, List<Integer> seconds) {
+        if (seconds.isEmpty()) {
+            return;
+        }
+        List<Double> xs = seconds.stream().map(s -> s + 0.5).toList();
+        List<Double> ys = seconds.stream().map(s -> 0.0).toList();
+        XYSeries series = chart.addSeries("load generator fell behind (not judged)", xs, ys);
+        series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        series.setMarker(SeriesMarkers.CROSS);
+        series.setMarkerColor(Color.GRAY);
     }
 
     private static XYChart chart(String title, String yTitle) {

@@ -31,10 +31,10 @@ final class ReplayReport {
         ReplayRun run = outcome.run;
         Files.createDirectories(dir.resolve("raw"));
         List<ReplayCharts.Marker> steps = markers(run);
-        ReplayCharts.throughput(run, steps, dir.resolve("timeline-throughput.png"));
+        ReplayCharts.throughput(run, steps, outcome.stalledSeconds, dir.resolve("timeline-throughput.png"));
         ReplayCharts.latency(run, outcome.steadyLatency.p99(), steps, dir.resolve("timeline-latency.png"));
         ReplayCharts.fleet(run, steps, dir.resolve("timeline-fleet.png"));
-        ReplayCharts.perServer(run, steps, dir.resolve("timeline-per-gateway.png"));
+        ReplayCharts.perServer(run, steps, outcome.stalledSeconds, dir.resolve("timeline-per-gateway.png"));
         seconds(outcome, dir.resolve("raw/seconds.csv"));
         samples(run, dir.resolve("raw/samples.csv"));
         json(dir.resolve("summary.json"), summary(outcome, status));
