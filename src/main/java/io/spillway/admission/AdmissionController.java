@@ -79,34 +79,31 @@ public final class AdmissionController implements AdmissionGauges {
         if (refusal.isPresent()) {
             return refused(snapshot.refusals().get(refusal.get()));
         }
-        return enterPastGate(false);
+        return enterPastGate();
     }
 
     /**
      * {@link #enter()} without the lifecycle gate: for the pod's own warm-up requests, which must exercise
-     * rates and the concurrency limit while the gate still refuses outside traffic. The global rate is tried (so
-     * its code is warm) but does not refuse them: it limits outside traffic, and a pod whose {@code global-rate}
-     * is below what {@code warmup.requests} needs would otherwise fail its warm-up forever and never be ready.
+     * rates and the concurrency limit while the gate still refuses outside traffic.
      */
     public AdmissionDecision enterWarmup() {
-        return enterPastGate(true);
+        return enterPastGate();
     }
 
-    private AdmissionDecision enterPastGate(boolean warmup) {
+    private AdmissionDecision enterPastGate() {
         Snapshot s = snapshot;
         if (!s.settings().enabled()) {
             return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquire(), false));
         }
         int step = CapacitySteps.of(capacity.current());
         ConsumptionProbe probe = global.tryConsume();
-        boolean consumed = probe.isConsumed();
-        if (!consumed && !warmup) {
+        if (!probe.isConsumed()) {
             return refused(AdmissionDecision.reject(RejectReason.GLOBAL_RATE,
                     TokenBuckets.retryAfterSeconds(probe.getNanosToWaitForRefill()), global.rate(),
                     probe.getRemainingTokens()));
         }
         boolean slowStart = step < CapacitySteps.FULL;
-        if (slowStart && consumed && !global.tryConsumeScaled(step)) {
+        if (slowStart && !global.tryConsumeScaled(step)) {
             global.refund(false);
             return refused(s.refusals().get(RejectReason.SLOW_START));
         }
@@ -115,9 +112,7 @@ public final class AdmissionController implements AdmissionGauges {
         int inflight = concurrency.tryAcquire(allowed);
         if (inflight == 0) {
             // refused requests do no work, so they must not use up the rate of the ones admitted
-            if (consumed) {
-                global.refund(slowStart);
-            }
+            global.refund(slowStart);
             boolean fitsAtFullCapacity = concurrency.inflight() < fullLimit;
             return refused(s.refusals().get(slowStart && fitsAtFullCapacity
                     ? RejectReason.SLOW_START : RejectReason.CONCURRENCY));

@@ -38,25 +38,6 @@ class GlobalRateTest {
     }
 
     @Test
-    void warmupIsNotRefusedByTheGlobalRateAndTakesNoTokenItDidNotGet() {
-        Harness h = Harness.of(settings(10, 5));
-        h.gate().refuse(RejectReason.WARMING); // the pod is warming up: only its own traffic gets in
-
-        for (int i = 0; i < 20; i++) {
-            AdmissionDecision d = h.controller().enterWarmup();
-            assertTrue(d.admitted(), "warm-up request " + i + " past an empty global bucket");
-            d.permit().onSuccess();
-        }
-        assertEquals(RejectReason.WARMING, h.enterAndRelease().reason(), "outside traffic still meets the gate");
-
-        h.gate().open();
-        assertEquals(RejectReason.GLOBAL_RATE, h.enterAndRelease().reason(),
-                     "warm-up used up the bucket's tokens; outside traffic is still limited by it");
-        h.clock().advanceMillis(500);
-        assertEquals(5, h.admittedOf(10), "and the bucket refills normally (no refunds of tokens never taken)");
-    }
-
-    @Test
     void admittedEntryCarriesPermitAndRemainingTokens() {
         Harness h = Harness.of(settings(10, 5));
 
