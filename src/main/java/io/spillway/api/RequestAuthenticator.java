@@ -15,6 +15,7 @@ import io.helidon.common.parameters.Parameters;
 public final class RequestAuthenticator {
     private final Clock clock;
     private final long windowSeconds;
+    private final SignatureKeys keys = new SignatureKeys();
 
     public RequestAuthenticator(Clock clock, Duration window) {
         this.clock = clock;
@@ -49,7 +50,7 @@ public final class RequestAuthenticator {
         }
         checkTimestamp(timestamp);
         checkBody(signed.get("body_md5"), body);
-        String expected = PusherSignature.sign(app.secret(), method, path, signed);
+        String expected = keys.sign(app.secret(), method, path, signed);
         if (!PusherSignature.matches(expected, signature)) {
             throw ApiException.unauthorized("invalid signature");
         }
@@ -69,14 +70,14 @@ public final class RequestAuthenticator {
         }
     }
 
-    private static void checkBody(String bodyMd5, byte[] body) {
+    private void checkBody(String bodyMd5, byte[] body) {
         if (body.length == 0) {
             return;
         }
         if (bodyMd5 == null) {
             throw ApiException.unauthorized("missing body_md5 for a request with a body");
         }
-        if (!PusherSignature.matches(PusherSignature.bodyMd5(body), bodyMd5)) {
+        if (!PusherSignature.matches(keys.bodyMd5(body), bodyMd5)) {
             throw ApiException.unauthorized("body_md5 does not match the body");
         }
     }

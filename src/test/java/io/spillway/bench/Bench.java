@@ -76,8 +76,13 @@ final class Bench implements AutoCloseable {
     /** As {@link #gateway(String, String, RedisServer, Map)}, from another jar (before/after comparisons). */
     Gateway gateway(String name, Path fromJar, String broker, RedisServer redis, Map<String, Object> admission)
             throws IOException, InterruptedException {
+        return gateway(name, fromJar, broker, redis, admission, jvmFlags);
+    }
+
+    Gateway gateway(String name, Path fromJar, String broker, RedisServer redis, Map<String, Object> admission,
+                    List<String> flags) throws IOException, InterruptedException {
         Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.address(), admission, "0s",
-                                                      jvmFlags);
+                                                      flags);
         Gateway gw = Gateway.launch(children, fromJar, raw, name, options, Ports.free(), Ports.free(), APPS);
         double ready = gw.awaitReady(Duration.ofSeconds(60));
         readyMillis.add(ready);
@@ -87,8 +92,8 @@ final class Bench implements AutoCloseable {
     }
 
     /** A few seconds of light load, not reported, so the JIT has compiled the publish path before a step. */
-    private void prewarm(Gateway gw) {
-        try (Transport t = transport(gw)) {
+    void prewarm(Gateway gw) {
+        try (RequestSender t = sender(gw.port())) {
             new OpenLoopGenerator(t, requests, maxInFlight, 20, null).run(3, s -> 1000, 5);
         }
     }
@@ -109,20 +114,28 @@ final class Bench implements AutoCloseable {
         return Map.of("enabled", false);
     }
 
-    /** Admission sized for a measured capacity: the global bucket admits about what the pod can publish. */
+    /**
+     * Admission sized for a measured capacity: the global bucket admits about what the pod can publish, and the
+     * adaptive concurrency limit may not fall below what that rate needs at 20 ms per request (on cores shared
+     * with the generator, latency jitters by tens of ms without any overload; gradient2 would read that as
+     * congestion and shed admitted-rate traffic).
+     */
     static Map<String, Object> admissionFor(double capacity) {
         long rate = Math.max(100, Math.round(capacity));
+        long min = Math.max(32, Math.round(capacity * 0.02));
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("enabled", true);
         a.put("global-rate", rate);
         a.put("global-burst", Math.max(100, rate / 5));
         a.put("default-app-rate", 10_000_000);
         a.put("default-app-burst", 10_000_000);
+        a.put("concurrency", "{algorithm: gradient2, initial: " + 2 * min + ", min: " + min + ", max: "
+                + Math.max(1024, 4 * min) + "}");
         return a;
     }
 
-    Transport transport(Gateway gw) {
-        return Transport.create(transport, gw.baseUri(), maxInFlight, Duration.ofSeconds(10));
+    RequestSender sender(int port) {
+        return RequestSender.create(transport, "127.0.0.1", port, maxInFlight, Duration.ofSeconds(10));
     }
 
     /** What a measured step yields. */
@@ -155,12 +168,13 @@ final class Bench implements AutoCloseable {
         if (redis != null) {
             pids.put("redis", redis.pid());
         }
+        pids.put("machine", ResourceSampler.MACHINE);
         double offset = now();
         Timeline timeline;
         Map<String, ResourceSampler.Usage> usage;
         Timeline.Percentiles live = null;
         long liveFailures = 0;
-        try (Transport t = transport(gw);
+        try (RequestSender t = sender(gw.port());
              ResourceSampler sampler = new ResourceSampler(pids);
              LivenessProbe probe = probeLiveness ? new LivenessProbe(gw.adminPort(), 50) : null) {
             OpenLoopGenerator generator = new OpenLoopGenerator(t, requests, maxInFlight, 20, listener);
@@ -194,13 +208,14 @@ final class Bench implements AutoCloseable {
         phases.add(phase);
         ResourceSampler.Usage none = new ResourceSampler.Usage(0, Double.NaN);
         log(String.format("%-28s offered %8.0f/s  2xx %8.0f/s  429 %7.0f/s  503 %7.0f/s  err %6.0f/s  dropped %6.0f/s"
-                                  + "  p50 %7.1f ms  p99 %8.1f ms  gw cpu %3.0f%%  gen cpu %3.0f%%",
+                                  + "  p50 %7.1f ms  p99 %8.1f ms  gw cpu %3.0f%%  gen cpu %3.0f%%  machine %3.0f%%",
                           label, window.rate(Timeline.Kind.OFFERED), window.goodput(),
                           window.rate(Timeline.Kind.R429), window.rate(Timeline.Kind.R503),
                           window.rate(Timeline.Kind.ERROR) + window.rate(Timeline.Kind.OTHER),
                           window.rate(Timeline.Kind.DROPPED), window.ok().p50(), window.ok().p99(),
                           usage.getOrDefault("gateway", none).cpuPercent(),
-                          usage.getOrDefault("generator", none).cpuPercent()));
+                          usage.getOrDefault("generator", none).cpuPercent(),
+                          usage.getOrDefault("machine", none).cpuPercent()));
         return result;
     }
 

@@ -10,15 +10,23 @@ import java.util.List;
 /**
  * {@code bin/bench <scenario>}: runs one scenario against freshly started redis-server and gateway processes and
  * writes {@code bench/results/<scenario>-<timestamp>/}. Settings come from environment variables:
- * {@code BENCH_JVM_FLAGS} (gateway JVM flags), {@code BENCH_CLIENT} (helidon | jdk),
+ * {@code BENCH_JVM_FLAGS} (gateway JVM flags), {@code BENCH_CLIENT} (netty | helidon | jdk),
  * {@code BENCH_MAX_IN_FLIGHT} (generator cap), {@code BENCH_RESULTS} (results root), {@code BENCH_JAR} (the
  * gateway jar, e.g. a copy of an older build for before/after runs), {@code BENCH_COMPARE_JAR} ({@code peak}
- * also runs a redis-broker gateway from this jar in the same alternating rounds).
+ * also runs a redis-broker gateway from this jar in the same alternating rounds; {@code ab} compares with it),
+ * {@code BENCH_RATES} ({@code ab}), {@code BENCH_CAPACITY} and {@code BENCH_JVM_SETS} ({@code jvm}: flag sets
+ * separated by ';').
  */
 public final class BenchMain {
-    static final String DEFAULT_JVM_FLAGS = "-Xms64m -Xmx128m -XX:+UseSerialGC";
+    /**
+     * Chosen with the {@code jvm} scenario (4x overload, admission on): a 128 MB heap collapsed (71/s served of
+     * 4000/s admitted, p99 1.9 s), 256 MB with SerialGC served all 4000/s at p99 39 ms in 330 MB RSS; G1 with
+     * the same heap 3473/s at p99 305 ms in 417 MB; JVM defaults 2293/s in 692 MB.
+     */
+    static final String DEFAULT_JVM_FLAGS = "-Xms128m -Xmx256m -XX:+UseSerialGC";
     private static final List<String> SCENARIOS = List.of("capacity", "overload", "coldstart", "redis-outage",
-                                                          "failover", "quick", "peak");
+                                                          "failover", "quick", "peak", "startup", "jvm",
+                                                          "clients", "ab");
 
     private BenchMain() {
     }
@@ -43,8 +51,8 @@ public final class BenchMain {
         List<String> jvm = Arrays.stream(env("BENCH_JVM_FLAGS", DEFAULT_JVM_FLAGS).trim().split("\\s+"))
                 .filter(s -> !s.isEmpty()).toList();
         String status = "failed";
-        try (Bench bench = new Bench(scenario, dir, jar, env("BENCH_CLIENT", "helidon"), jvm,
-                                     Integer.parseInt(env("BENCH_MAX_IN_FLIGHT", "1024")))) {
+        try (Bench bench = new Bench(scenario, dir, jar, env("BENCH_CLIENT", "netty"), jvm,
+                                     Integer.parseInt(env("BENCH_MAX_IN_FLIGHT", "2048")))) {
             bench.log("results -> " + dir);
             try {
                 run(scenario, new Scenarios(bench), bench);
@@ -69,7 +77,23 @@ public final class BenchMain {
             case "peak" -> s.peak(5, 5, 64);
             case "overload" -> s.overload(s.capacityOf("redis", Scenarios.Profile.FULL),
                                           new double[] {0.5, 1, 2, 4, 10}, true, Scenarios.Profile.FULL);
-            case "coldstart" -> s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
+            case "coldstart" -> {
+                s.startup(3);
+                s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
+            }
+            case "startup" -> s.startup(3);
+            case "ab" -> s.ab(Path.of(env("BENCH_COMPARE_JAR", "missing: set BENCH_COMPARE_JAR")),
+                              Arrays.stream(env("BENCH_RATES", "2000,6000").split(",")).mapToDouble(Double::parseDouble)
+                                      .toArray(), 3, Scenarios.Profile.SHORT);
+            case "clients" -> s.clients(Double.parseDouble(env("BENCH_RATE", "4000")), Scenarios.Profile.FULL);
+            case "jvm" -> s.jvmFlags(Double.parseDouble(env("BENCH_CAPACITY", "5000")),
+                                     Arrays.asList(env("BENCH_JVM_SETS", String.join(";",
+                                             "",
+                                             "-Xms64m -Xmx128m -XX:+UseSerialGC",
+                                             "-Xms128m -Xmx256m -XX:+UseSerialGC",
+                                             "-Xms256m -Xmx256m -XX:+UseG1GC",
+                                             "-Xms64m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"))
+                                                           .split(";", -1)), Scenarios.Profile.SHORT);
             case "redis-outage" -> s.redisOutage(0.5 * s.capacityOf("redis", Scenarios.Profile.SHORT), 10, 10, 15);
             case "quick" -> {
                 double capacity = s.capacity(Scenarios.Profile.SHORT);

@@ -14,9 +14,16 @@ import java.util.Map;
 
 /** One gateway process (the built jar) started with a generated YAML config in its own working directory. */
 final class Gateway {
-    /** What a gateway is started with. {@code admission} null leaves the admission keys at their defaults. */
+    /**
+     * What a gateway is started with. {@code admission} null leaves the admission keys at their defaults;
+     * {@code warmupRequests} below 0 leaves the warm-up at its default.
+     */
     record Options(String broker, String redisAddress, Map<String, Object> admission, String slowStart,
-                   List<String> jvmFlags) {
+                   List<String> jvmFlags, int warmupRequests) {
+        Options(String broker, String redisAddress, Map<String, Object> admission, String slowStart,
+                List<String> jvmFlags) {
+            this(broker, redisAddress, admission, slowStart, jvmFlags, -1);
+        }
     }
 
     private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -73,6 +80,9 @@ final class Gateway {
             o.admission().forEach((k, v) -> y.append("    ").append(k).append(": ").append(v).append('\n'));
         }
         y.append("  warmup:\n    slow-start: ").append(o.slowStart()).append('\n');
+        if (o.warmupRequests() >= 0) {
+            y.append("    requests: ").append(o.warmupRequests()).append('\n');
+        }
         // stopping between steps should not wait out the production drain delay
         y.append("  lifecycle:\n    drain-delay: 0s\n    grace-period: 5s\n");
         return y.toString();

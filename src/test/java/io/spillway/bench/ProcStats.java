@@ -8,6 +8,23 @@ import java.nio.file.Path;
 record ProcStats(long rssBytes, long cpuMillis) {
     private static final long TICK_MILLIS = 10; // USER_HZ is 100 on Linux
 
+    /** Busy CPU time of the whole machine (all cores, every process), from /proc/stat; RSS 0. */
+    static ProcStats machine() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst();
+            String[] f = cpu.trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length; i++) {
+                if (i != 4 && i != 5) { // idle and iowait are not busy
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return new ProcStats(0, busy * TICK_MILLIS);
+        } catch (IOException | RuntimeException e) {
+            return new ProcStats(0, 0);
+        }
+    }
+
     static ProcStats of(long pid) {
         try {
             long rssKb = 0;

@@ -15,7 +15,7 @@ import java.util.Map;
 final class Report {
     private static final String[] COLUMNS = {"group", "step", "offered/s", "due/s", "2xx/s", "429/s", "503/s",
             "other+err/s", "dropped/s", "late/s", "2xx p50 ms", "2xx p99 ms", "2xx max ms", "rej p99 ms",
-            "live p99 ms", "gw RSS MB", "gw CPU %", "gen CPU %", "redis CPU %"};
+            "live p99 ms", "gw RSS MB", "gw CPU %", "gen CPU %", "redis CPU %", "machine CPU %"};
 
     private Report() {
     }
@@ -110,6 +110,9 @@ final class Report {
         md.append("Status: ").append(status).append(". ").append(ZonedDateTime.now().format(
                 DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append("\n\n");
         env.forEach((k, v) -> md.append("- ").append(k).append(": `").append(v).append("`\n"));
+        md.append("\nCPU columns are percent of one core (this machine has " + Runtime.getRuntime().availableProcessors()
+                          + " cores, so 100 x cores is everything); `machine` counts every process, so machine minus"
+                          + " gateway, generator and Redis is what other work on the machine took during the step.\n");
         md.append("\nLatency runs from each request's intended send time (open loop, no coordinated omission). "
                           + "Rates are averages over each step's measured window (after its warm-up). "
                           + "`dropped` = due but not sent because the generator's in-flight cap was reached; "
@@ -172,7 +175,8 @@ final class Report {
                 res.containsKey("gateway") ? fmt((Double) res.get("gateway").get("peakRssMB")) : "",
                 res.containsKey("gateway") ? fmt((Double) res.get("gateway").get("cpuPercentOfOneCore")) : "",
                 res.containsKey("generator") ? fmt((Double) res.get("generator").get("cpuPercentOfOneCore")) : "",
-                res.containsKey("redis") ? fmt((Double) res.get("redis").get("cpuPercentOfOneCore")) : "");
+                res.containsKey("redis") ? fmt((Double) res.get("redis").get("cpuPercentOfOneCore")) : "",
+                res.containsKey("machine") ? fmt((Double) res.get("machine").get("cpuPercentOfOneCore")) : "");
         List<String> shown = new ArrayList<>(cells);
         shown.set(3, fmt((Double) p.get("dueRequestsPerSecond")));
         return "| " + String.join(" | ", shown) + " |";

@@ -11,6 +11,9 @@ final class ResourceSampler implements AutoCloseable {
     record Usage(long peakRssBytes, double cpuPercent) {
     }
 
+    /** Pseudo pid: every process of the machine together (to see what neighbours took). */
+    static final long MACHINE = -1;
+
     private final Map<String, Long> pids;
     private final Map<String, List<ProcStats>> samples = new ConcurrentHashMap<>();
     private final long startNanos = System.nanoTime();
@@ -40,7 +43,7 @@ final class ResourceSampler implements AutoCloseable {
         pids.forEach((name, pid) -> {
             List<ProcStats> list = samples.get(name);
             synchronized (list) {
-                list.add(ProcStats.of(pid));
+                list.add(pid == MACHINE ? ProcStats.machine() : ProcStats.of(pid));
             }
         });
     }

@@ -38,9 +38,20 @@ final class Timeline {
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> errors =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Counts failures by kind (exception class and message, or HTTP status), so the report can say what failed. */
-    void noteError(Exception e) {
+    /** Counts failures by kind (exception class and message), so the report can say what failed. */
+    void noteError(Throwable e) {
         String what = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (errors.size() < 20 || errors.containsKey(what)) {
+            errors.computeIfAbsent(what, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+        }
+    }
+
+    /** Samples of non-2xx answers: status and reason, digits blanked so that one reason is one entry. */
+    void noteAnswer(int status, String body) {
+        String what = "HTTP " + status + " " + body.replaceAll("[0-9]+", "N").strip();
+        if (what.length() > 160) {
+            what = what.substring(0, 160);
+        }
         if (errors.size() < 20 || errors.containsKey(what)) {
             errors.computeIfAbsent(what, k -> new java.util.concurrent.atomic.LongAdder()).increment();
         }

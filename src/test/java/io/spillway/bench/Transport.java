@@ -15,8 +15,16 @@ import io.helidon.webclient.api.WebClient;
 /** A blocking HTTP/1.1 client the generator calls from one virtual thread per request. */
 interface Transport extends AutoCloseable {
 
-    /** Sends a request; returns the status code; throws for connection trouble. */
-    int post(String pathAndQuery, byte[] body) throws IOException;
+    /** Status code, and the body when it was asked for (else null). */
+    record Answer(int status, String body) {
+    }
+
+    /**
+     * Sends a request; throws for connection trouble. The body of a non-2xx answer is read when
+     * {@code wantErrorBody} says so (sampling: reading every rejection's body would cost the generator CPU).
+     */
+    Answer post(String pathAndQuery, byte[] body, java.util.function.BooleanSupplier wantErrorBody)
+            throws IOException;
 
     int get(String pathAndQuery) throws IOException;
 
@@ -47,7 +55,7 @@ interface Transport extends AutoCloseable {
         }
 
         @Override
-        public int post(String pathAndQuery, byte[] body) {
+        public Answer post(String pathAndQuery, byte[] body, java.util.function.BooleanSupplier wantErrorBody) {
             int q = pathAndQuery.indexOf('?');
             var request = client.post(q < 0 ? pathAndQuery : pathAndQuery.substring(0, q))
                     .header(HeaderValues.CONTENT_TYPE_JSON);
@@ -59,8 +67,12 @@ interface Transport extends AutoCloseable {
                 }
             }
             try (HttpClientResponse response = request.submit(body)) {
+                int status = response.status().code();
+                if (status / 100 != 2 && wantErrorBody.getAsBoolean()) {
+                    return new Answer(status, response.entity().as(String.class));
+                }
                 response.entity().consume();
-                return response.status().code();
+                return new Answer(status, null);
             }
         }
 
@@ -89,10 +101,19 @@ interface Transport extends AutoCloseable {
         }
 
         @Override
-        public int post(String pathAndQuery, byte[] body) throws IOException {
-            return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        public Answer post(String pathAndQuery, byte[] body, java.util.function.BooleanSupplier wantErrorBody)
+                throws IOException {
+            try {
+                HttpResponse<String> r = client.send(
+                        HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
                                 .header(HeaderNames.CONTENT_TYPE.defaultCase(), "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return new Answer(r.statusCode(), r.statusCode() / 100 == 2 ? null : r.body());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
         }
 
         @Override
