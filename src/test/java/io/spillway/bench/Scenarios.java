@@ -409,7 +409,7 @@ final class Scenarios {
             }
         });
         try {
-            double offset = bench.now();
+            double offset = Math.round(bench.now() * 10) / 10.0;
             Timeline timeline;
             try (RequestSender t = bench.sender(port)) {
                 timeline = new OpenLoopGenerator(t, bench.requests, bench.maxInFlight, 20, (kind, at) -> {
