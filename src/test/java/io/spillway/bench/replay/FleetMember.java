@@ -1,5 +1,6 @@
 package io.spillway.bench.replay;
 
+import io.spillway.bench.Children;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,14 +43,14 @@ final class FleetMember {
     private final Path log;
     private final List<String> launchCommand;
     private final ReplayClock clock;
-    private final Reaper reaper;
+    private final Children reaper;
     /** Pids the replay killed or stopped on purpose. */
     private final Set<Long> intended = ConcurrentHashMap.newKeySet();
     private volatile Process process;
     private volatile long startedNanos;
 
     FleetMember(String name, int port, int adminPort, Path dir, String yaml, List<String> launchCommand,
-                ReplayClock clock, Reaper reaper) throws IOException {
+                ReplayClock clock, Children reaper) throws IOException {
         this.name = name;
         this.port = port;
         this.adminPort = adminPort;

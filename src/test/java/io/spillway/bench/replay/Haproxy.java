@@ -1,5 +1,6 @@
 package io.spillway.bench.replay;
 
+import io.spillway.bench.Children;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -99,7 +100,7 @@ final class Haproxy implements AutoCloseable {
     }
 
     /** Writes {@code haproxy.cfg} into {@code dir}, starts HAProxy in the foreground and waits for its stats socket. */
-    static Haproxy start(Path binary, Path dir, int port, List<Server> servers, Settings settings, Reaper reaper)
+    static Haproxy start(Path binary, Path dir, int port, List<Server> servers, Settings settings, Children reaper)
             throws IOException, InterruptedException {
         // A unix socket path must be short (108 bytes): keep it out of the results directory.
         Path socketDir = Files.createTempDirectory("spillway-haproxy");

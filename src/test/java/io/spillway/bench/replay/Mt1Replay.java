@@ -1,5 +1,6 @@
 package io.spillway.bench.replay;
 
+import io.spillway.bench.Children;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ final class Mt1Replay {
 
     ReplayRun run() throws Exception {
         Files.createDirectories(raw);
-        try (Reaper reaper = new Reaper()) {
+        try (Children reaper = new Children()) {
             clock.log("starting Redis: 1 master, 2 replicas, 3 sentinels (down-after 1000 ms)");
             try (RedisSentinelGroup redis = RedisSentinelGroup.start()) {
                 Map<String, Object> environment = environment(redis);
@@ -207,7 +208,7 @@ final class Mt1Replay {
      * against this Redis with {@code -XX:AOTCacheOutput}, let its warm-up run, stop it; every gateway then starts
      * from the JDK 25 AOT cache, as pods of the image would.
      */
-    private void trainAotCache(RedisSentinelGroup redis, Reaper reaper) throws IOException, InterruptedException {
+    private void trainAotCache(RedisSentinelGroup redis, Children reaper) throws IOException, InterruptedException {
         Path cache = raw.resolve("spillway.aot").toAbsolutePath();
         Files.deleteIfExists(cache);
         Set<Integer> ports = new HashSet<>();
@@ -233,7 +234,7 @@ final class Mt1Replay {
         clock.log(String.format("AOT cache %s (%d MB)", cache.getFileName(), Files.size(cache) >> 20));
     }
 
-    private List<FleetMember> fleet(RedisSentinelGroup redis, Reaper reaper) throws IOException {
+    private List<FleetMember> fleet(RedisSentinelGroup redis, Children reaper) throws IOException {
         int slots = plan.gateways() + (plan.scaleUpAt() >= 0 ? plan.scaleUpCount() : 0);
         Set<Integer> taken = new HashSet<>();
         List<FleetMember> all = new ArrayList<>();

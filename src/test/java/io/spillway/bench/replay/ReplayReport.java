@@ -1,5 +1,6 @@
 package io.spillway.bench.replay;
 
+import io.spillway.bench.Json;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class ReplayReport {
         ReplayCharts.perServer(run, steps, outcome.stalledSeconds, dir.resolve("timeline-per-gateway.png"));
         seconds(outcome, dir.resolve("raw/seconds.csv"));
         samples(run, dir.resolve("raw/samples.csv"));
-        json(dir.resolve("summary.json"), summary(outcome, status));
+        Json.write(dir.resolve("summary.json"), summary(outcome, status));
         Files.writeString(dir.resolve("report.md"), markdown(outcome, status));
     }
 
@@ -314,40 +315,5 @@ final class ReplayReport {
             });
         }
         Files.writeString(csv, sb.toString());
-    }
-
-    /** Nested maps, lists, numbers, strings and booleans as pretty JSON; NaN and infinities as null. */
-    static void json(Path file, Object value) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file);
-             JsonGenerator g = new JsonFactory().createGenerator(w).useDefaultPrettyPrinter()) {
-            json(g, value);
-        }
-    }
-
-    private static void json(JsonGenerator g, Object v) throws IOException {
-        switch (v) {
-            case null -> g.writeNull();
-            case Map<?, ?> m -> {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    g.writeFieldName(String.valueOf(e.getKey()));
-                    json(g, e.getValue());
-                }
-                g.writeEndObject();
-            }
-            case Iterable<?> list -> {
-                g.writeStartArray();
-                for (Object o : list) {
-                    json(g, o);
-                }
-                g.writeEndArray();
-            }
-            case Double d when d.isNaN() || d.isInfinite() -> g.writeNull();
-            case Double d -> g.writeNumber(Math.round(d * 1000) / 1000.0);
-            case Integer i -> g.writeNumber(i);
-            case Long l -> g.writeNumber(l);
-            case Boolean b -> g.writeBoolean(b);
-            default -> g.writeString(v.toString());
-        }
     }
 }
