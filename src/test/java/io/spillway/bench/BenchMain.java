@@ -38,10 +38,6 @@ public final class BenchMain {
             System.exit(2);
         }
         String scenario = args[0];
-        if (scenario.equals("failover")) {
-            System.out.println("failover: not yet available (needs the Sentinel fixtures in the bench)");
-            return;
-        }
         Path jar = Path.of(env("BENCH_JAR", "target/spillway.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("target/spillway.jar is missing: build it first (bin/bench does)");
@@ -82,6 +78,7 @@ public final class BenchMain {
                 s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
             }
             case "startup" -> s.startup(3);
+            case "failover" -> s.failover(Double.parseDouble(env("BENCH_RATE", "2000")), 10, 20);
             case "ab" -> s.ab(Path.of(env("BENCH_COMPARE_JAR", "missing: set BENCH_COMPARE_JAR")),
                               Arrays.stream(env("BENCH_RATES", "2000,6000").split(",")).mapToDouble(Double::parseDouble)
                                       .toArray(), 3, Scenarios.Profile.SHORT);

@@ -24,6 +24,26 @@ final class Gateway {
                 List<String> jvmFlags) {
             this(broker, redisAddress, admission, slowStart, jvmFlags, -1);
         }
+
+        /** The {@code spillway.redis} keys: single mode at {@code redisAddress}, or sentinel mode (see below). */
+        String redisYaml() {
+            if (redisAddress == null) {
+                return "";
+            }
+            if (redisAddress.startsWith(SENTINEL)) {
+                String[] parts = redisAddress.substring(SENTINEL.length()).split(" ", 2);
+                return "  redis:\n    mode: sentinel\n    master-name: " + parts[0] + "\n    nodes: ["
+                        + parts[1] + "]\n";
+            }
+            return "  redis:\n    mode: single\n    address: " + redisAddress + "\n";
+        }
+
+        /** A {@code redisAddress} for sentinel mode: {@code sentinel:MASTER uri1,uri2,...}. */
+        static String sentinel(String masterName, List<String> sentinelUris) {
+            return SENTINEL + masterName + " " + String.join(", ", sentinelUris);
+        }
+
+        private static final String SENTINEL = "sentinel:";
     }
 
     private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -72,9 +92,7 @@ final class Gateway {
             y.append("    - {id: \"").append(a.id()).append("\", key: \"").append(a.key()).append("\", secret: \"")
                     .append(a.secret()).append("\", rate: 10000000, burst: 10000000}\n");
         }
-        if (o.redisAddress() != null) {
-            y.append("  redis:\n    mode: single\n    address: ").append(o.redisAddress()).append('\n');
-        }
+        y.append(o.redisYaml());
         if (o.admission() != null) {
             y.append("  admission:\n");
             o.admission().forEach((k, v) -> y.append("    ").append(k).append(": ").append(v).append('\n'));

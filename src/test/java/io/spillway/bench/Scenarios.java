@@ -161,6 +161,71 @@ final class Scenarios {
         }
     }
 
+    // ---------------------------------------------------------------- sentinel failover
+
+    /**
+     * Steady load through a gateway in sentinel mode (1 master, 1 replica, 3 sentinels, down-after 1 s); the
+     * master is SIGKILLed and the sentinels promote the replica. Reports kill -> new master named, kill -> first
+     * 2xx after the outage, and what the clients got meanwhile.
+     */
+    void failover(double rate, int before, int after) throws Exception {
+        try (io.spillway.testing.redis.RedisSentinelGroup group = io.spillway.testing.redis.RedisSentinelGroup
+                .builder().replicas(1).sentinels(3).start()) {
+            Gateway.Options options = new Gateway.Options(
+                    "redis", Gateway.Options.sentinel(group.masterName(), group.sentinelUris()),
+                    Bench.admissionFor(4 * rate), "0s", bench.jvmFlags);
+            Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, "failover", options, Ports.free(),
+                                        Ports.free(), Bench.APPS);
+            bench.readyMillis.add(gw.awaitReady(Duration.ofSeconds(60)));
+            bench.prewarm(gw);
+            AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong lastBadAfterKill = new AtomicLong(0);
+            AtomicLong firstOkAfterKill = new AtomicLong(Long.MAX_VALUE);
+            long[] promoted = {0};
+            int[] ports = {group.currentMaster(), 0};
+            Thread chaos = Thread.ofPlatform().name("sentinel-chaos").start(() -> {
+                try {
+                    Thread.sleep(before * 1000L);
+                    bench.log("kill -9 the master (port " + ports[0] + ")");
+                    killedAt.set(System.nanoTime());
+                    group.node(ports[0]).kill();
+                    ports[1] = group.awaitMasterChange(ports[0], Duration.ofSeconds(30));
+                    promoted[0] = System.nanoTime();
+                    bench.log("sentinels named a new master (port " + ports[1] + ")");
+                } catch (Exception e) {
+                    bench.log("failover chaos failed: " + e);
+                }
+            });
+            try {
+                Bench.StepResult r = bench.step("failover", "steady " + Math.round(rate) + "/s", gw, null, s -> rate,
+                                                rate, 0, before + after, true, (kind, at) -> {
+                            if (at > killedAt.get()) {
+                                if (kind == Timeline.Kind.OK) {
+                                    firstOkAfterKill.accumulateAndGet(at, Math::min);
+                                } else {
+                                    lastBadAfterKill.accumulateAndGet(at, Math::max);
+                                }
+                            }
+                        });
+                chaos.join();
+                double named = promoted[0] == 0 ? Double.NaN : (promoted[0] - killedAt.get()) / 1e6;
+                double lastBad = lastBadAfterKill.get() == 0 ? 0 : (lastBadAfterKill.get() - killedAt.get()) / 1e6;
+                bench.facts.put("failover: kill -> sentinels name a new master", String.format("%.0f ms", named));
+                bench.facts.put("failover: kill -> last non-2xx answer", String.format("%.0f ms", lastBad));
+                Timeline.Window w = r.timeline().window(before, before + after);
+                bench.facts.put("failover: after the kill (per second)", String.format(
+                        "2xx %.0f, 503 %.0f, 429 %.0f, other %.0f, connection errors %.0f; p99 of 503s %.0f ms",
+                        w.goodput(), w.rate(Timeline.Kind.R503), w.rate(Timeline.Kind.R429),
+                        w.rate(Timeline.Kind.OTHER), w.rate(Timeline.Kind.ERROR), w.rejected().p99()));
+                bench.figure("failover: master kill -> clients served again (last non-2xx)", lastBad, "ms",
+                             "(none; Sentinel names a master in 1.4-2.3 s here)", true,
+                             String.format("new master named after %.0f ms", named));
+            } finally {
+                gw.stop(Duration.ofSeconds(10));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- generator clients
 
     /** The same open-loop step through each HTTP client the generator can use: what each costs the shared cores. */
