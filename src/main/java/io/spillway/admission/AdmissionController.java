@@ -83,11 +83,13 @@ public final class AdmissionController implements AdmissionGauges {
     }
 
     /**
-     * {@link #enter()} without the lifecycle gate: for the pod's own warm-up requests, which must exercise
-     * rates and the concurrency limit while the gate still refuses outside traffic.
+     * For the pod's own warm-up requests, which run while the gate still refuses outside traffic. They are
+     * neither refused by nor charged to the global rate and the concurrency limit: those belong to clients,
+     * and a global burst or a limit below the warm-up's size would otherwise keep the pod from ever becoming
+     * ready. Their slots are counted and (when admission is enabled) their latencies feed the limit.
      */
     public AdmissionDecision enterWarmup() {
-        return enterPastGate();
+        return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquire(), snapshot.settings().enabled()));
     }
 
     private AdmissionDecision enterPastGate() {

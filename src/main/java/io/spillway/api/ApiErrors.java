@@ -3,7 +3,9 @@ package io.spillway.api;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -26,6 +28,14 @@ public final class ApiErrors {
                     LOG.log(Level.WARNING, "unexpected failure on " + req.path().absolute().rawPath(), e);
                     JsonErrors.send(res, 500, "internal error", 0);
                 });
+    }
+
+    /** A handler answering 405 with an {@code Allow} header, for the other methods of a known path. */
+    static Handler methodNotAllowed(String allowed) {
+        return (req, res) -> {
+            res.header(HeaderNames.ALLOW, allowed);
+            throw new ApiException(405, req.prologue().method().text() + " is not allowed here; use " + allowed);
+        };
     }
 
     public static void notFound(ServerRequest req, ServerResponse res) {

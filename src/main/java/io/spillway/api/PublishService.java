@@ -52,8 +52,8 @@ public final class PublishService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/{app_id}/events", (req, res) -> publish(req, res, false))
                 .post("/{app_id}/batch_events", (req, res) -> publish(req, res, true))
-                .any("/{app_id}/events", PublishService::methodNotAllowed)
-                .any("/{app_id}/batch_events", PublishService::methodNotAllowed);
+                .any("/{app_id}/events", ApiErrors.methodNotAllowed("POST"))
+                .any("/{app_id}/batch_events", ApiErrors.methodNotAllowed("POST"));
     }
 
     private void publish(ServerRequest req, ServerResponse res, boolean batch) {
@@ -100,9 +100,5 @@ public final class PublishService implements HttpService {
             sb.append(i == 0 ? "{}" : ",{}");
         }
         return sb.append("]}").toString();
-    }
-
-    static void methodNotAllowed(ServerRequest req, ServerResponse res) {
-        throw new ApiException(405, req.prologue().method().text() + " is not allowed here; use POST");
     }
 }

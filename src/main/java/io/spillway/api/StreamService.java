@@ -52,9 +52,7 @@ public final class StreamService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/{app_id}/channels/{channel}/stream", this::stream)
-                .any("/{app_id}/channels/{channel}/stream", (req, res) -> {
-                    throw new ApiException(405, req.prologue().method().text() + " is not allowed here; use GET");
-                });
+                .any("/{app_id}/channels/{channel}/stream", ApiErrors.methodNotAllowed("GET"));
     }
 
     private void stream(ServerRequest req, ServerResponse res) {

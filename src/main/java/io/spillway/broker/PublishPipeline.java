@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.redisson.api.BatchOptions;
@@ -40,7 +41,7 @@ final class PublishPipeline implements AutoCloseable {
 
     private final Supplier<RedissonClient> client;
     private final WireFormat wire;
-    private final boolean sharded;
+    private final BooleanSupplier sharded;
     private final BatchOptions options;
     private final BlockingQueue<Pending> queue;
     private final Semaphore inFlight;
@@ -55,7 +56,7 @@ final class PublishPipeline implements AutoCloseable {
      * @param maxBatch           most messages in one pipelined write
      * @param maxInFlightBatches most batches awaiting replies (each occupies a connection)
      */
-    PublishPipeline(Supplier<RedissonClient> client, WireFormat wire, boolean sharded, Duration responseTimeout,
+    PublishPipeline(Supplier<RedissonClient> client, WireFormat wire, BooleanSupplier sharded, Duration responseTimeout,
                     int retryAttempts, Duration retryDelay, int capacity, int maxBatch, int maxInFlightBatches) {
         this.client = client;
         this.wire = wire;
@@ -142,7 +143,7 @@ final class PublishPipeline implements AutoCloseable {
                 p.ack().completeExceptionally(new TimeoutException("deadline passed before it was written"));
                 continue;
             }
-            RFuture<Long> reply = sharded
+            RFuture<Long> reply = sharded.getAsBoolean()
                     ? batch.getShardedTopic(p.topic(), StringCodec.INSTANCE).publishAsync(p.payload())
                     : batch.getTopic(p.topic(), StringCodec.INSTANCE).publishAsync(p.payload());
             reply.whenComplete((receivers, error) -> {

@@ -3,6 +3,8 @@ package io.spillway.broker;
 import java.time.Duration;
 import java.util.List;
 
+import org.redisson.misc.RedisURI;
+
 /**
  * How to reach Redis and how long a publish may take. Defaults suit a publish tier: fail within a second
  * instead of Redisson's multi-second retry budget, because the client retries anyway.
@@ -18,13 +20,22 @@ import java.util.List;
  * @param connectTimeout  TCP connect timeout
  * @param minIdle         connections opened (and PINGed) before the pod may be ready
  * @param poolSize        most connections per node
- * @param scanInterval    topology refresh period in sentinel and cluster modes
+ * @param scanInterval    topology refresh period in sentinel and cluster modes: how long a failover may stay
+ *                        unnoticed
  * @param shardedPublish  in cluster mode, SPUBLISH (Redis 7+) instead of PUBLISH
+ * @param retryDelay      pause before Redisson retries a failed or timed-out command
+ * @param pingInterval    PING on every connection this often, so a hung (not refusing) node is noticed and its
+ *                        connections, subscriptions included, are replaced; zero disables
+ * @param subscriptionTimeout how long subscribing (the SSE watch stream) may take
+ * @param subscriptionPoolSize most pub/sub connections per node (each carries many subscriptions)
+ * @param clientName      CLIENT SETNAME of every connection, so operators can tell the gateway's connections apart
  */
 public record RedisSettings(Mode mode, String address, String masterName, List<String> nodes, String password,
                             String channelPrefix, Duration publishTimeout, Duration responseTimeout,
                             int retryAttempts, Duration connectTimeout, int minIdle, int poolSize,
-                            Duration scanInterval, boolean shardedPublish) {
+                            Duration scanInterval, ShardedPublish shardedPublish, Duration retryDelay,
+                            Duration pingInterval, Duration subscriptionTimeout, int subscriptionPoolSize,
+                            String clientName) {
 
     public enum Mode { SINGLE, SENTINEL, CLUSTER }
 
@@ -37,6 +48,16 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
             throw new IllegalArgumentException("spillway.redis.nodes is required in " + mode.name().toLowerCase()
                     + " mode");
         }
+        if (mode == Mode.SINGLE && !RedisURI.isValid(address)) {
+            throw new IllegalArgumentException("spillway.redis.address: '" + address
+                                                       + "' must start with redis:// or rediss://");
+        }
+        for (String node : nodes) {
+            if (!RedisURI.isValid(node)) {
+                throw new IllegalArgumentException("spillway.redis.nodes: '" + node
+                                                           + "' must start with redis:// or rediss://");
+            }
+        }
         if (mode == Mode.SENTINEL && (masterName == null || masterName.isBlank())) {
             throw new IllegalArgumentException("spillway.redis.master-name is required in sentinel mode");
         }
@@ -48,6 +69,18 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
         }
         if (publishTimeout.toMillis() < 10 || responseTimeout.toMillis() < 10) {
             throw new IllegalArgumentException("spillway.redis.publish-timeout and response-timeout must be >= 10ms");
+        }
+        if (connectTimeout.toMillis() < 10 || subscriptionTimeout.toMillis() < 10) {
+            throw new IllegalArgumentException("spillway.redis.connect-timeout and subscription-timeout must be >= 10ms");
+        }
+        if (scanInterval.toMillis() < 10) {
+            throw new IllegalArgumentException("spillway.redis.scan-interval must be >= 10ms");
+        }
+        if (retryDelay.isNegative() || pingInterval.isNegative()) {
+            throw new IllegalArgumentException("spillway.redis.retry-delay and ping-interval must not be negative");
+        }
+        if (subscriptionPoolSize < 1) {
+            throw new IllegalArgumentException("spillway.redis.subscription-pool-size must be >= 1");
         }
     }
 }

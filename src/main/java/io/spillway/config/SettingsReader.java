@@ -22,6 +22,7 @@ import io.spillway.admission.ConcurrencySettings;
 import io.spillway.api.ApiLimits;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
+import io.spillway.broker.ShardedPublish;
 import io.spillway.lifecycle.LifecycleSettings;
 import io.spillway.lifecycle.WarmupSettings;
 
@@ -65,7 +66,8 @@ public final class SettingsReader {
         };
     }
 
-    static RedisSettings redis(Config r) {
+    /** Only {@code spillway.redis} (given the {@code redis} node). */
+    public static RedisSettings redis(Config r) {
         String mode = string(r, "mode", "single");
         RedisSettings.Mode parsed = switch (mode.toLowerCase(Locale.ROOT)) {
             case "single" -> RedisSettings.Mode.SINGLE;
@@ -87,8 +89,13 @@ public final class SettingsReader {
                 duration(r, "connect-timeout", Duration.ofSeconds(1)),
                 integer(r, "min-idle", 4),
                 integer(r, "pool-size", 16),
-                duration(r, "scan-interval", Duration.ofSeconds(1)),
-                bool(r, "sharded-publish", true));
+                duration(r, "scan-interval", Duration.ofMillis(500)),
+                parsed(r, "sharded-publish", ShardedPublish.AUTO, ShardedPublish::parse, "auto, true or false"),
+                duration(r, "retry-delay", Duration.ofMillis(50)),
+                duration(r, "ping-interval", Duration.ofSeconds(1)),
+                duration(r, "subscription-timeout", Duration.ofSeconds(2)),
+                integer(r, "subscription-pool-size", 4),
+                string(r, "client-name", "spillway"));
     }
 
     /** Only {@code spillway.admission}: hot reload reads it again on every change. */

@@ -142,7 +142,9 @@ class BadInputMatrixTest {
         for (String method : List.of("GET", "PUT", "DELETE")) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUri() + "/apps/1001/events"))
                     .method(method, HttpRequest.BodyPublishers.noBody()).build();
-            assertError(gateway.send(request), 405, "use POST");
+            HttpResponse<String> response = gateway.send(request);
+            assertError(response, 405, "use POST");
+            assertEquals("POST", response.headers().firstValue("Allow").orElse(""));
         }
     }
 

@@ -7,15 +7,15 @@ import java.util.List;
  * Every process the bench starts, killed when the bench ends however it ends (normal exit, exception, Ctrl-C:
  * the JVM runs shutdown hooks on SIGINT and SIGTERM).
  */
-final class Children implements AutoCloseable {
+public final class Children implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final Thread hook = new Thread(this::killAll, "bench-cleanup");
 
-    Children() {
+    public Children() {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    synchronized Process track(Process process) {
+    public synchronized Process track(Process process) {
         processes.add(process);
         return process;
     }

@@ -10,11 +10,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /** Writes nested maps, lists, numbers, strings and booleans as pretty JSON (NaN and infinities as null). */
-final class Json {
+public final class Json {
     private Json() {
     }
 
-    static void write(Path file, Object value) throws IOException {
+    public static void write(Path file, Object value) throws IOException {
         try (Writer w = Files.newBufferedWriter(file);
              JsonGenerator g = new JsonFactory().createGenerator(w).useDefaultPrettyPrinter()) {
             write(g, value);

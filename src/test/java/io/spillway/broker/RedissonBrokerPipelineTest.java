@@ -4,6 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.spillway.config.SettingsReader;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,10 +51,11 @@ class RedissonBrokerPipelineTest {
     }
 
     private RedissonBroker connect(int capacity, int maxBatch, int poolSize) throws InterruptedException {
-        RedisSettings settings = new RedisSettings(RedisSettings.Mode.SINGLE, redis.uri(), "mymaster", List.of(), "",
-                                                   "spillway:", PUBLISH_TIMEOUT, Duration.ofMillis(400), 1,
-                                                   Duration.ofSeconds(1), 1, poolSize, Duration.ofSeconds(1), false);
-        broker = new RedissonBroker(settings, new WireFormat("spillway:"), capacity, maxBatch);
+        RedisSettings settings = SettingsReader.redis(Config.just(ConfigSources.create(Map.of(
+                "address", redis.uri(), "publish-timeout", PUBLISH_TIMEOUT.toMillis() + "ms", "min-idle", "1",
+                "pool-size", Integer.toString(poolSize)))));
+        broker = new RedissonBroker(settings, new WireFormat("spillway:"), io.helidon.metrics.api.Metrics.globalRegistry(), capacity,
+                                    maxBatch);
         broker.start();
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!broker.connected() && System.nanoTime() < until) {

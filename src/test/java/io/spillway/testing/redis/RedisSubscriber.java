@@ -27,22 +27,58 @@ public final class RedisSubscriber implements AutoCloseable {
     public record Message(String channel, String payload, int nodePort, Instant receivedAt) {
     }
 
+    /** A time a {@linkplain #following following} subscriber was not subscribed on one node. */
+    public record Gap(int nodePort, Instant from, Instant to) {
+    }
+
+    private static final Duration RECONNECT_PAUSE = Duration.ofMillis(10);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final List<Message> messages = new ArrayList<>();
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final List<Gap> gaps = new CopyOnWriteArrayList<>();
+    private final boolean follow;
 
-    private RedisSubscriber() {
+    private RedisSubscriber(boolean follow) {
+        this.follow = follow;
+    }
+
+    /**
+     * A subscriber whose sockets outlive the node closing them: whenever a node drops one (a sentinel's
+     * {@code CLIENT KILL TYPE pubsub} during a failover, a kill and restart), it reconnects and subscribes again
+     * until {@link #close()}, recording each {@link Gap}. Use its {@code psubscribe}/{@code ssubscribe}.
+     */
+    public static Following following() {
+        return new Following();
+    }
+
+    /** Factories of {@linkplain #following() following} subscribers. */
+    public static final class Following {
+        private Following() {
+        }
+
+        public RedisSubscriber psubscribe(Collection<RedisNode> nodes, String... patterns) {
+            return open(nodes, RedisSubscriber.psubscription(patterns), true);
+        }
+
+        public RedisSubscriber ssubscribe(Collection<RedisNode> nodes, Collection<String> channels) {
+            return open(nodes, RedisSubscriber.ssubscription(channels), true);
+        }
     }
 
     /** {@code PSUBSCRIBE patterns} on each node (e.g. {@code "spillway:*"}). */
     public static RedisSubscriber psubscribe(Collection<RedisNode> nodes, String... patterns) {
-        return open(nodes, client -> {
+        return open(nodes, psubscription(patterns), false);
+    }
+
+    private static Subscription psubscription(String... patterns) {
+        return client -> {
             for (String pattern : patterns) {
                 client.send("PSUBSCRIBE", pattern);
             }
             return patterns.length;
-        });
+        };
     }
 
     /** {@code SUBSCRIBE channels} on each node. */
@@ -52,7 +88,7 @@ public final class RedisSubscriber implements AutoCloseable {
                 client.send("SUBSCRIBE", channel);
             }
             return channels.length;
-        });
+        }, false);
     }
 
     /**
@@ -62,13 +98,18 @@ public final class RedisSubscriber implements AutoCloseable {
      * with {@code SPUBLISH} normally arrives once per node of the owning shard.
      */
     public static RedisSubscriber ssubscribe(Collection<RedisNode> nodes, Collection<String> channels) {
-        return open(nodes, client -> {
+        return open(nodes, ssubscription(channels), false);
+    }
+
+    private static Subscription ssubscription(Collection<String> channels) {
+        List<String> copy = List.copyOf(channels);
+        return client -> {
             client.send("READONLY"); // lets a replica serve its master's slots (errors outside cluster mode; skipped below)
-            for (String channel : channels) {
+            for (String channel : copy) {
                 client.send("SSUBSCRIBE", channel);
             }
-            return channels.size() + 1;
-        });
+            return copy.size() + 1;
+        };
     }
 
     /** Snapshot of everything received so far, in arrival order. */
@@ -124,6 +165,11 @@ public final class RedisSubscriber implements AutoCloseable {
         }
     }
 
+    /** When a following subscriber was not subscribed, per node (always empty for the others). */
+    public List<Gap> gaps() {
+        return List.copyOf(gaps);
+    }
+
     /** Ports of nodes whose subscription socket is still open. */
     public Set<Integer> connectedPorts() {
         return connections.stream().filter(Connection::isOpen).map(c -> c.port).collect(Collectors.toSet());
@@ -134,8 +180,8 @@ public final class RedisSubscriber implements AutoCloseable {
         connections.forEach(Connection::close);
     }
 
-    private static RedisSubscriber open(Collection<RedisNode> nodes, Subscription subscription) {
-        RedisSubscriber subscriber = new RedisSubscriber();
+    private static RedisSubscriber open(Collection<RedisNode> nodes, Subscription subscription, boolean follow) {
+        RedisSubscriber subscriber = new RedisSubscriber(follow);
         try {
             for (RedisNode node : nodes) {
                 subscriber.connections.add(subscriber.connect(node, subscription));
@@ -148,6 +194,11 @@ public final class RedisSubscriber implements AutoCloseable {
     }
 
     private Connection connect(RedisNode node, Subscription subscription) {
+        return new Connection(node, subscription, subscribe(node, subscription));
+    }
+
+    /** A socket on {@code node} whose subscriptions are all confirmed. */
+    private RespClient subscribe(RedisNode node, Subscription subscription) {
         RespClient client = RespClient.connect(node.port());
         try {
             int expectedReplies = subscription.send(client);
@@ -163,7 +214,7 @@ public final class RedisSubscriber implements AutoCloseable {
             }
             // From now on block forever: a quiet channel is normal, a dead node ends the reader with EOF.
             client.readTimeout(Duration.ZERO);
-            return new Connection(node.port(), client);
+            return client;
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -205,15 +256,19 @@ public final class RedisSubscriber implements AutoCloseable {
         int send(RespClient client);
     }
 
-    /** One node's subscription socket and the daemon thread draining it. */
+    /** One node's subscription socket and the daemon thread draining it (and, when following, reopening it). */
     private final class Connection {
         final int port;
-        private final RespClient client;
+        private final RedisNode node;
+        private final Subscription subscription;
         private final Thread reader;
+        private volatile RespClient client;
         private volatile boolean open = true;
 
-        Connection(int port, RespClient client) {
-            this.port = port;
+        Connection(RedisNode node, Subscription subscription, RespClient client) {
+            this.port = node.port();
+            this.node = node;
+            this.subscription = subscription;
             this.client = client;
             this.reader = Thread.ofPlatform().daemon().name("redis-subscriber-" + port).start(this::drain);
         }
@@ -221,14 +276,38 @@ public final class RedisSubscriber implements AutoCloseable {
         private void drain() {
             try {
                 while (open) {
-                    record(port, client.read());
+                    try {
+                        record(port, client.read());
+                    } catch (RuntimeException endOfStream) {
+                        // node died, dropped us, or we closed the socket
+                        if (!follow || !open || !resubscribe()) {
+                            return;
+                        }
+                    }
                 }
-            } catch (RuntimeException endOfStream) {
-                // node died or we closed the socket: this connection simply stops contributing
             } finally {
                 open = false;
                 client.close();
             }
+        }
+
+        /** Reconnects until subscribed again (true) or closed (false). */
+        private boolean resubscribe() {
+            Instant lost = Instant.now();
+            client.close();
+            while (open) {
+                try {
+                    client = subscribe(node, subscription);
+                    gaps.add(new Gap(port, lost, Instant.now()));
+                    if (!open) {
+                        client.close();
+                    }
+                    return open;
+                } catch (RuntimeException notYet) {
+                    Await.sleep(RECONNECT_PAUSE.toMillis());
+                }
+            }
+            return false;
         }
 
         boolean isOpen() {

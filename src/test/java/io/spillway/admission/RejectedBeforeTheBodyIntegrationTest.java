@@ -1,0 +1,131 @@
+package io.spillway.admission;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.spillway.testing.GatewayHarness;
+import io.spillway.testing.redis.FreePorts;
+import io.spillway.testing.redis.RedisExtension;
+import io.spillway.testing.redis.RedisNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static io.spillway.admission.Traffic.assertRetryableError;
+import static io.spillway.admission.Traffic.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Admission runs before the body is read: a refused request gets its 429/503 even when its body, content type,
+ * signature or app would have failed, and the admin socket is never subject to admission. The pod's own warm-up
+ * does not spend the clients' rate, so a gateway whose global burst is smaller than its warm-up still becomes ready.
+ */
+@ExtendWith(RedisExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RejectedBeforeTheBodyIntegrationTest {
+    private static final String VALID = event("ok", "c");
+
+    private final RedisNode redis;
+    private GatewayHarness gateway;
+
+    RejectedBeforeTheBodyIntegrationTest(RedisNode redis) {
+        this.redis = redis;
+    }
+
+    @BeforeAll
+    void start() {
+        // one token per second, and the harness's 20 warm-up requests: ready only if the warm-up spends none of them
+        Map<String, String> overrides = new HashMap<>(Traffic.redisBroker(redis.uri()));
+        overrides.put("spillway.admission.global-rate", "1");
+        overrides.put("spillway.admission.global-burst", "1");
+        gateway = GatewayHarness.start(overrides);
+    }
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+    }
+
+    /** Requests that fail once their body, content type, signature or app is looked at, each with that status. */
+    private List<Supplier<HttpRequest>> badRequests(GatewayHarness g) {
+        String key = GatewayHarness.APP_KEY;
+        String secret = GatewayHarness.APP_SECRET;
+        return List.of(
+                () -> g.signedPost("/apps/1001/events", "{\"name\":", key, secret).build(),               // 400
+                () -> g.signedPost("/apps/1001/events", VALID, key, secret)
+                        .setHeader("Content-Type", "text/plain").build(),                                  // 415
+                () -> g.signedPost("/apps/1001/events", VALID, key, "wrong-secret").build(),              // 401
+                () -> g.signedPost("/apps/9999/events", VALID, key, secret).build(),                      // 404
+                () -> g.signedPost("/apps/1001/batch_events", "{\"batch\":[]}", key, secret).build());    // 400
+    }
+
+    @Test
+    void aRequestRefusedByTheRateIsNeverRead() {
+        exhaustGlobalBucket();
+        long start = System.nanoTime();
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        for (Supplier<HttpRequest> request : badRequests(gateway)) {
+            responses.add(gateway.send(request.get()));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // one token per second: at most that many of these could have been admitted (and then read and refused)
+        long mayHavePassed = 1 + (long) seconds;
+        long limited = responses.stream().filter(r -> r.statusCode() == 429).count();
+        assertTrue(limited >= responses.size() - mayHavePassed,
+                   () -> "expected 429s before the body is read, got " + responses.stream()
+                           .map(r -> r.statusCode() + " " + r.body()).toList());
+        responses.stream().filter(r -> r.statusCode() == 429)
+                .forEach(r -> assertRetryableError(r, 429, "Rate limit exceeded for this gateway"));
+    }
+
+    @Test
+    void theAdminSocketIsNeverSubjectToAdmission() {
+        exhaustGlobalBucket();
+        for (int i = 0; i < 5; i++) {
+            for (String path : List.of("/observe/health/live", "/observe/health/ready", "/observe/health/started",
+                                       "/observe/metrics")) {
+                HttpResponse<String> r = gateway.admin(path);
+                assertEquals(200, r.statusCode(), () -> path + " on the admin port: " + r.body());
+            }
+        }
+        // and the admin socket does not serve the publish API at all
+        HttpRequest publishOnAdmin = HttpRequest.newBuilder(URI.create(gateway.adminUri() + "/apps/1001/events"))
+                .POST(HttpRequest.BodyPublishers.ofString(VALID)).build();
+        assertEquals(404, gateway.send(publishOnAdmin).statusCode());
+    }
+
+    @Test
+    void whileWarmingEvenABadRequestGets503() {
+        // a broker address nobody listens on: the pod stays STARTING (the gate says warming) for as long as we like
+        int nobody = FreePorts.next();
+        try (GatewayHarness warming = GatewayHarness.startNotReady(Map.of(
+                "spillway.broker", "redis",
+                "spillway.redis.address", "redis://127.0.0.1:" + nobody), Map.of())) {
+            assertEquals(200, warming.admin("/observe/health/live").statusCode());
+            assertEquals(503, warming.admin("/observe/health/ready").statusCode());
+            for (Supplier<HttpRequest> request : badRequests(warming)) {
+                assertRetryableError(warming.send(request.get()), 503, "Warming up");
+            }
+            assertRetryableError(warming.publish("events", VALID), 503, "Warming up");
+        }
+    }
+
+    /** Publishes until the bucket of one token answers 429. */
+    private void exhaustGlobalBucket() {
+        for (int i = 0; i < 20; i++) {
+            if (gateway.publish("events", VALID).statusCode() == 429) {
+                return;
+            }
+        }
+        throw new AssertionError("a global rate of 1/s never answered 429");
+    }
+}
