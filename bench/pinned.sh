@@ -16,6 +16,8 @@
 #   ROUNDS    alternating rounds of all subjects, default 2
 #   CHANNELS  channels the pre-signed requests rotate over, default 32; DATA_BYTES default 100
 #   JVM_FLAGS gateway JVM flags, default "-Xms128m -Xmx256m -XX:+UseSerialGC" plus the shipped ones (bin/jvm-flags)
+#             and may end in ~K=V,K=V: environment variables for that gateway (Helidon maps them onto config keys,
+#             e.g. redis-on~SPILLWAY_ADMISSION_CONCURRENCY_INITIAL=512)
 #   EXTRA_YAML extra YAML appended under `spillway:` for every Spillway subject (indented two spaces)
 #   PEER_DIR  soketi install (see ../shared/peers/soketi.md): a folder with node_modules/@soketi/soketi and a node
 #   RESULTS   output folder, default bench/results/<scenario>-<timestamp>
@@ -159,15 +161,18 @@ printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n' >>"
 
 for round in $(seq "$ROUNDS"); do
   for subject in $SUBJECTS; do
+    label=$subject; envs=""
+    case $subject in *~*) envs=${subject#*~}; subject=${subject%%~*};; esac
     jar=""; case $subject in *@*) jar=$(realpath "${subject#*@}"); subject=${subject%%@*}-$(basename "$jar" .jar);; esac
-    name="r$round-$subject"
+    [ -n "$envs" ] && subject="$subject~$envs"
+    name="r$round-${subject//[~=,]/_}"
     port=$(free_port); admin=$(free_port)
     t0=$(date +%s%N)
     if [ "$subject" = soketi ]; then
       pid=$(start_soketi "$name" "$port"); ready_url="http://127.0.0.1:$port/ready"; admin=""
     else
-      kind=${subject%%-*}; rest=${subject#*-}; adm=${rest%%-*}
-      pid=$(start_spillway "$name" "$kind" "$adm" "$port" "$admin" $jar)
+      kind=${subject%%-*}; rest=${subject#*-}; adm=${rest%%[-~]*}
+      pid=$(for kv in ${envs//,/ }; do export "$kv"; done; start_spillway "$name" "$kind" "$adm" "$port" "$admin" $jar)
       ready_url="http://127.0.0.1:$admin/observe/health/ready"
     fi
     pids+=("$pid")
@@ -176,26 +181,27 @@ for round in $(seq "$ROUNDS"); do
     done
     ready_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     log "$name ready in $ready_ms ms (pid $pid)"
-    write_lua "$raw/$name.lua"
+    write_lua "$raw/$name.lua"; phase_n=0
     for phase in $PHASES; do
       conns=${phase%:*}; secs=${phase#*:}
-      probes="$raw/$name-$phase.probes"; stopf="$raw/$name-$phase.stop"; : >"$probes"
+      phase_n=$((${phase_n:-0} + 1))
+      probes="$raw/$name-$phase_n.probes"; stopf="$raw/$name-$phase_n.stop"; : >"$probes"
       [ -n "$admin" ] && { taskset -c "$LOAD_CPU" bash -c "$(declare -f probe_loop); probe_loop $admin $stopf $probes" & }
       c0=$(cpu_ticks "$pid"); peak=0
       taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s -s "$raw/$name.lua" "http://127.0.0.1:$port" \
-          >"$raw/$name-$phase.wrk" 2>&1 &
+          >"$raw/$name-$phase_n.wrk" 2>&1 &
       wrk_pid=$!
       while kill -0 "$wrk_pid" 2>/dev/null; do r=$(rss_kb "$pid"); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.5; done
       wait "$wrk_pid" || true
       c1=$(cpu_ticks "$pid"); touch "$stopf"; sleep 0.3
-      st=$(grep '^STATUS' "$raw/$name-$phase.wrk" | cut -d' ' -f2- || true)
+      st=$(grep '^STATUS' "$raw/$name-$phase_n.wrk" | cut -d' ' -f2- || true)
       get() { echo "$st" | tr ' ' '\n' | awk -F= -v k="$1" '$1==k{print $2}'; }
       ok=0; for k in 200 201 202 204; do v=$(get $k); ok=$((ok + ${v:-0})); done
       r429=$(get 429); r503=$(get 503); r429=${r429:-0}; r503=${r503:-0}
       all=$(echo "$st" | tr ' ' '\n' | awk -F= '{s+=$2} END{print s+0}')
-      errs=$( (grep '^ERR' "$raw/$name-$phase.wrk" || true) | tr ' =' '\n\n' | awk 'NR%2==1 && NR>1' | awk '{s+=$1} END{print s+0}')
+      errs=$( (grep '^ERR' "$raw/$name-$phase_n.wrk" || true) | tr ' =' '\n\n' | awk 'NR%2==1 && NR>1' | awk '{s+=$1} END{print s+0}')
       other=$((all - ok - r429 - r503 + errs))
-      lat=$(grep '^LAT' "$raw/$name-$phase.wrk" || echo "LAT p50=0 p99=0")
+      lat=$(grep '^LAT' "$raw/$name-$phase_n.wrk" || echo "LAT p50=0 p99=0")
       p50=$(echo "$lat" | sed -E 's/.*p50=([0-9.]+).*/\1/'); p99=$(echo "$lat" | sed -E 's/.*p99=([0-9.]+).*/\1/')
       cpu_s=$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.2f", (b-a)/100}')
       if [ -n "$admin" ]; then

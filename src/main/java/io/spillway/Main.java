@@ -2,6 +2,7 @@ package io.spillway;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.spillway.admission.AdmissionController;
+import io.spillway.admission.BacklogJanitor;
 import io.spillway.admission.HelidonAdmissionMetrics;
 import io.spillway.api.AdmissionFilter;
 import io.spillway.api.ApiErrors;
@@ -103,6 +105,7 @@ public final class Main {
         AdmissionController admission = new AdmissionController(settings.admission(), settings.quotas(), lifecycle,
                                                                 lifecycle, TimeMeter.SYSTEM_NANOTIME,
                                                                 admissionMetrics);
+        resources.add(new BacklogJanitor(admission, Duration.ofMillis(5)));
         LifecycleMetrics lifecycleMetrics = new LifecycleMetrics(Metrics.globalRegistry());
         lifecycleMetrics.bind(lifecycle, health);
         resources.add(lifecycleMetrics);

@@ -178,6 +178,11 @@ public final class AdmissionController implements AdmissionGauges {
         return concurrency.inflight();
     }
 
+    /** Refuses backlog waiters past their wait budget; see {@link BacklogJanitor}. */
+    public void expireWaiters() {
+        concurrency.expire();
+    }
+
     @Override
     public int backlogWaiting() {
         return concurrency.waiting();

@@ -31,6 +31,13 @@ final class ConcurrencyLimiter {
         static final int GAVE_UP = 2;
         final Thread thread = Thread.currentThread();
         final AtomicInteger state = new AtomicInteger(WAITING);
+        final long since;
+        final long deadline;
+
+        Waiter(long since, long deadline) {
+            this.since = since;
+            this.deadline = deadline;
+        }
     }
 
     private final AtomicInteger inflight = new AtomicInteger();
@@ -111,26 +118,48 @@ final class ConcurrencyLimiter {
         if (budget <= 0) {
             return 0;
         }
-        Waiter me = new Waiter();
+        Waiter me = new Waiter(now, now + budget);
         backlog.addFirst(me);
         if (waiting.incrementAndGet() > s.backlog()) {
             refuseOldest();
         }
         grantWhileFree(allowed); // a slot may have been freed before we were in the backlog
-        long deadline = now + budget;
+        // No timed park: a timer per waiting request is what a flood can least afford. The waiter parks until it is
+        // granted a slot or refused; {@link #expire} (run every few ms by the caller's janitor) refuses it at its
+        // deadline.
         while (me.state.get() == Waiter.WAITING) {
-            long left = deadline - clock.currentTimeNanos();
-            if (left <= 0) {
-                if (me.state.compareAndSet(Waiter.WAITING, Waiter.GAVE_UP)) {
-                    waiting.decrementAndGet();
-                    backlog.remove(me);
-                    return 0;
-                }
-                break;
+            LockSupport.park(this);
+            if (Thread.currentThread().isInterrupted() && me.state.compareAndSet(Waiter.WAITING, Waiter.GAVE_UP)) {
+                // the connection is going away (shutdown): leave the backlog, keep the interrupt for the caller
+                waiting.decrementAndGet();
+                backlog.remove(me);
+                return 0;
             }
-            LockSupport.parkNanos(this, left);
         }
         return me.state.get() == Waiter.GRANTED ? Math.max(1, inflight.get()) : 0;
+    }
+
+    /**
+     * Refuses every waiter whose wait budget has run out, oldest first (they sit at the tail); cheap when none has.
+     * Called periodically by the owner of this limiter.
+     */
+    void expire() {
+        long now = clock.currentTimeNanos();
+        for (var it = backlog.descendingIterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.state.get() != Waiter.WAITING) {
+                it.remove();
+                continue;
+            }
+            if (now - w.deadline < 0) {
+                return;
+            }
+            if (w.state.compareAndSet(Waiter.WAITING, Waiter.GAVE_UP)) {
+                waiting.decrementAndGet();
+                it.remove();
+                LockSupport.unpark(w.thread);
+            }
+        }
     }
 
     /** Claims a slot unconditionally (admission disabled, warm-up): still counted so the gauge stays true. */
@@ -145,7 +174,7 @@ final class ConcurrencyLimiter {
 
     /** Called exactly once per permit: the slot goes to the newest waiter, or back to the pool. */
     void release(long startNanos, int inflightAtStart, boolean sample, SlotPermit.Outcome outcome) {
-        if (!handToNewestWaiter()) {
+        if (!handToWaiter()) {
             inflight.decrementAndGet();
             // a waiter may have queued after we looked: give it the slot just freed
             if (waiting.get() > 0) {
@@ -166,9 +195,17 @@ final class ConcurrencyLimiter {
         }
     }
 
-    /** Transfers the caller's slot to the newest waiter; false when nobody waits. */
-    private boolean handToNewestWaiter() {
-        for (Waiter w; (w = backlog.pollFirst()) != null; ) {
+    /**
+     * Transfers the caller's slot to a waiter; false when nobody waits. Oldest first while the backlog drains well
+     * (its oldest waiter has waited less than half its budget), so a closed-loop flood is served in turn and nobody
+     * times out; newest first once it does not, so under sustained overload the admitted keep a short wait and the
+     * stalest are the ones refused (Facebook's adaptive LIFO).
+     */
+    private boolean handToWaiter() {
+        Waiter oldest = backlog.peekLast();
+        boolean lifo = oldest != null
+                && 2 * (clock.currentTimeNanos() - oldest.since) > oldest.deadline - oldest.since;
+        for (Waiter w; (w = lifo ? backlog.pollFirst() : backlog.pollLast()) != null; ) {
             if (w.state.compareAndSet(Waiter.WAITING, Waiter.GRANTED)) {
                 waiting.decrementAndGet();
                 LockSupport.unpark(w.thread);
@@ -189,7 +226,7 @@ final class ConcurrencyLimiter {
             if (!inflight.compareAndSet(current, current + 1)) {
                 continue;
             }
-            if (!handToNewestWaiter()) {
+            if (!handToWaiter()) {
                 inflight.decrementAndGet(); // nobody left to take it
                 return;
             }

@@ -11,6 +11,7 @@ import java.util.function.BooleanSupplier;
 
 import io.spillway.admission.Fixtures.Harness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static io.spillway.admission.Fixtures.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The backlog in front of the concurrency limit: a burst larger than the limit waits and is served, newest first;
  * sustained overload (a backlog that stands, or one that overflows) is refused with 503 and Retry-After.
  */
+@Timeout(20) // a waiter nobody grants or expires parks for good: fail, do not hang the suite
 class BacklogTest {
     private static final Duration LONG = Duration.ofSeconds(30);
 
@@ -59,7 +61,7 @@ class BacklogTest {
     }
 
     @Test
-    void aFreedSlotGoesToTheNewestWaiter() throws Exception {
+    void whileTheBacklogDrainsWellAFreedSlotGoesToTheOldestWaiter() throws Exception {
         Harness h = Harness.of(settings(1000, 1000, slots(1, 10, LONG, LONG)));
         AdmissionController c = h.controller();
         Permit held = c.enter().permit();
@@ -67,6 +69,26 @@ class BacklogTest {
         await(() -> waiting(c) == 1);
         CompletableFuture<AdmissionDecision> newer = CompletableFuture.supplyAsync(c::enter, virtual());
         await(() -> waiting(c) == 2);
+
+        held.onSuccess();
+
+        AdmissionDecision served = older.get(5, TimeUnit.SECONDS);
+        assertTrue(served.admitted(), "first come, first served");
+        assertFalse(newer.isDone());
+        served.permit().onSuccess();
+        assertTrue(newer.get(5, TimeUnit.SECONDS).admitted());
+    }
+
+    @Test
+    void onceTheOldestHasWaitedHalfItsBudgetAFreedSlotGoesToTheNewestWaiter() throws Exception {
+        Harness h = Harness.of(settings(1000, 1000, slots(1, 10, LONG, LONG)));
+        AdmissionController c = h.controller();
+        Permit held = c.enter().permit();
+        CompletableFuture<AdmissionDecision> older = CompletableFuture.supplyAsync(c::enter, virtual());
+        await(() -> waiting(c) == 1);
+        CompletableFuture<AdmissionDecision> newer = CompletableFuture.supplyAsync(c::enter, virtual());
+        await(() -> waiting(c) == 2);
+        h.clock().advance(LONG.dividedBy(2).plusMillis(1)); // the backlog is not keeping up: newest first
 
         held.onSuccess();
 
@@ -98,8 +120,8 @@ class BacklogTest {
         assertFalse(newest.isDone());
 
         held.onSuccess();
-        newest.get(5, TimeUnit.SECONDS).permit().onSuccess();
         middle.get(5, TimeUnit.SECONDS).permit().onSuccess();
+        newest.get(5, TimeUnit.SECONDS).permit().onSuccess();
         assertEquals(0, c.inflight());
         assertEquals(997, c.globalTokens(), "the refused request gave its rate token back (3 admitted of 1000)");
     }
@@ -112,7 +134,10 @@ class BacklogTest {
                 io.github.bucket4j.TimeMeter.SYSTEM_NANOTIME, AdmissionMetrics.NOOP);
         Permit held = c.enter().permit();
 
-        AdmissionDecision refused = c.enter();
+        AdmissionDecision refused;
+        try (BacklogJanitor janitor = new BacklogJanitor(c, Duration.ofMillis(5))) {
+            refused = c.enter();
+        }
 
         assertEquals(RejectReason.CONCURRENCY, refused.reason());
         assertEquals(0, waiting(c), "the waiter that gave up is gone from the backlog");
