@@ -84,7 +84,7 @@ public final class Main {
         SpillwaySettings settings = SettingsReader.read(config);
         List<AutoCloseable> resources = new ArrayList<>();
         AppRegistry apps = new AppRegistry(settings.apps().stream().map(AppSettings::app).toList(), true);
-        Broker raw = broker(settings, new WireFormat(settings.redis().channelPrefix()));
+        Broker raw = broker(settings, WireFormat.of(settings.redis()));
         resources.add(raw);
 
         LifecycleSettings lc = settings.lifecycle();

@@ -253,7 +253,8 @@ public final class RedissonBroker implements Broker {
         if (c == null) {
             throw new BrokerUnavailableException("not connected to Redis");
         }
-        LiveSubscription subscription = new LiveSubscription(wire.topic(appId, channel), onPayload);
+        LiveSubscription subscription = new LiveSubscription(wire.topic(appId, channel),
+                                                                 wire.only(appId, channel, onPayload));
         subscription.attach(c);
         subscriptions.add(subscription);
         if (client != c) {
