@@ -268,6 +268,11 @@ public final class RedissonBroker implements Broker {
         return client != null;
     }
 
+    /** The client publishing now, or null while not connected (for {@link SoketiFleet}'s queries). */
+    RedissonClient currentClient() {
+        return client;
+    }
+
     /** PINGs every node Redisson knows; false when not connected or any node fails to answer in time. */
     @Override
     public boolean ping(Duration timeout) {
