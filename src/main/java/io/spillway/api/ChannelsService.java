@@ -128,7 +128,7 @@ public final class ChannelsService implements HttpService {
         Set<String> users = asked.fleet.await(asked.fleet.fleet().users(asked.app.id(), channel));
         ObjectNode body = ChannelInfo.JSON.createObjectNode();
         var list = body.putArray("users");
-        users.forEach(id -> list.addObject().put("id", id));
+        new java.util.TreeSet<>(users).forEach(id -> list.addObject().put("id", id)); // stable order across answers
         asked.answer(res, body.toString());
     }
 

@@ -16,13 +16,24 @@ import com.fasterxml.jackson.core.JsonToken;
  * @param prefix   the fleet's {@code SOKETI_ADAPTER_REDIS_PREFIX}, empty for none
  * @param senderId the broadcast's {@code uuid}: soketi nodes drop broadcasts carrying their own, so it must differ
  *                 from every node's (theirs are bare v4 UUIDs)
+ * @param internal where the pod's own traffic goes: app ids starting with {@code _} (the warm-up and probe app,
+ *                 never a configured id) stay off {@code redis-adapter}, so the broker probe's steady publishes do
+ *                 not reach every soketi node
  */
-public record SoketiWireFormat(String prefix, String senderId) implements WireFormat {
+public record SoketiWireFormat(String prefix, String senderId, SpillwayWireFormat internal) implements WireFormat {
 
     public SoketiWireFormat {
         if (senderId == null || senderId.isEmpty()) {
             throw new IllegalArgumentException("soketi broadcasts need a sender id");
         }
+    }
+
+    public SoketiWireFormat(String prefix, String senderId) {
+        this(prefix, senderId, new SpillwayWireFormat("spillway:"));
+    }
+
+    private static boolean isInternal(String appId) {
+        return appId.startsWith("_");
     }
 
     /** soketi's broadcast channel; its query channels are this plus {@code #comms#req} / {@code #comms#res}. */
@@ -32,11 +43,14 @@ public record SoketiWireFormat(String prefix, String senderId) implements WireFo
 
     @Override
     public String topic(String appId, String channel) {
-        return adapterChannel();
+        return isInternal(appId) ? internal.topic(appId, channel) : adapterChannel();
     }
 
     @Override
     public String payload(ChannelMessage message) {
+        if (isInternal(message.appId())) {
+            return internal.payload(message);
+        }
         String pusherMessage = CompactJson.write(48 + message.data().length(),
                                                  gen -> SpillwayWireFormat.writePusherFields(gen, message));
         return CompactJson.write(96 + pusherMessage.length() + pusherMessage.length() / 4, gen -> {
@@ -55,6 +69,9 @@ public record SoketiWireFormat(String prefix, String senderId) implements WireFo
 
     @Override
     public boolean addressedTo(String payload, String appId, String channel) {
+        if (isInternal(appId)) {
+            return true;
+        }
         String app = null;
         String ch = null;
         try (JsonParser p = CompactJson.factory().createParser(payload)) {

@@ -52,7 +52,8 @@ public sealed interface WireFormat permits SpillwayWireFormat, SoketiWireFormat 
     static WireFormat of(RedisSettings settings) {
         return switch (settings.wireFormat()) {
             case SPILLWAY -> new SpillwayWireFormat(settings.channelPrefix());
-            case SOKETI -> new SoketiWireFormat(settings.soketiPrefix(), "spillway-" + UUID.randomUUID());
+            case SOKETI -> new SoketiWireFormat(settings.soketiPrefix(), "spillway-" + UUID.randomUUID(),
+                                                 new SpillwayWireFormat(settings.channelPrefix()));
         };
     }
 }

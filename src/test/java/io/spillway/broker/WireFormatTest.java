@@ -50,6 +50,13 @@ class WireFormatTest {
     }
 
     @Test
+    void thePodsOwnWarmupAndProbeTrafficStaysOffTheFleetsChannel() {
+        ChannelMessage probe = new ChannelMessage("_warmup", "probe", "spillway-probe", "{}", null);
+        assertEquals("spillway:_warmup:probe", soketi.topic(probe));
+        assertEquals(new SpillwayWireFormat("spillway:").payload(probe), soketi.payload(probe));
+    }
+
+    @Test
     void prefixedFleetUsesPrefixHashRedisAdapter() {
         assertEquals("fleet-a#redis-adapter", new SoketiWireFormat("fleet-a", "s").topic("1001", "orders"));
     }
