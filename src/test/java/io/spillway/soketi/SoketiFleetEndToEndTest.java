@@ -160,6 +160,8 @@ class SoketiFleetEndToEndTest {
                 assertEquals(0, seen.getOrDefault("during-outage@orders", 0), "no refused publish was delivered");
             }
             assertTrue(one.isAlive() && two.isAlive(), "the soketi fleet survived the outage");
+            JsonNode afterOutage = ok(java.get("/channels/orders", Map.of("info", "subscription_count")));
+            assertEquals(2, afterOutage.path("subscription_count").asInt(), "queries work again: " + afterOutage);
 
             // --- terminate_connections: the user's sockets are disconnected, the other user stays
             JsonNode terminated = ok(java.post("/users/u-a/terminate_connections", "{}"));
