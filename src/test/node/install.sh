@@ -43,7 +43,7 @@ cat >"$cache/app/package.json" <<JSON
 }
 JSON
 # No install scripts: nothing here needs one, and none may download anything from outside the registry.
-(cd "$cache/app" && PATH="$cache/node/bin:$PATH" npm install --ignore-scripts "${npm_quiet[@]}" >&2)
+(cd "$cache/app" && npm install --ignore-scripts "${npm_quiet[@]}" >&2)
 
 "$cache/node/bin/node" -e 'require(process.argv[1])' "$cache/uws-local" \
   || { echo "install.sh: uWebSockets.js does not load on Node $node" >&2; exit 1; }
