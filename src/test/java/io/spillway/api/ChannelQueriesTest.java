@@ -44,6 +44,26 @@ class ChannelQueriesTest {
         }
     }
 
+    /** The admission filter covers the query routes: past the pod's global rate they are refused before any work. */
+    @Test
+    void queriesAreAdmittedLikePublishes() {
+        try (GatewayHarness gateway = GatewayHarness.start(Map.of("spillway.admission.global-rate", "1",
+                                                                  "spillway.admission.global-burst", "1"))) {
+            int refused = 0;
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> r = i % 2 == 0 ? get(gateway, "/channels/orders", Map.of())
+                                                    : post(gateway, "/users/u-1/terminate_connections", "{}");
+                if (r.statusCode() == 429) {
+                    refused++;
+                    assertTrue(r.headers().firstValue("Retry-After").isPresent());
+                } else {
+                    assertEquals(501, r.statusCode(), r.body());
+                }
+            }
+            assertTrue(refused >= 3, refused + " of 5 queries refused at 1 request/s");
+        }
+    }
+
     @Test
     void soketiModeAnswersInPushersShapes() throws Exception {
         try (RedisNode redis = RedisNode.start();
