@@ -83,6 +83,12 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
         if (retryDelay.isNegative() || pingInterval.isNegative()) {
             throw new IllegalArgumentException("spillway.redis.retry-delay and ping-interval must not be negative");
         }
+        if (wireFormat == WireFormat.Kind.SOKETI && mode == Mode.CLUSTER && shardedPublish != ShardedPublish.OFF) {
+            // soketi PSUBSCRIBEs redis-adapter*, and a pattern subscriber never sees a sharded (SPUBLISH) message
+            throw new IllegalArgumentException("spillway.redis.sharded-publish must be false with wire-format: soketi "
+                                                       + "in cluster mode (soketi's nodes PSUBSCRIBE, which never "
+                                                       + "receives SPUBLISH)");
+        }
         if (soketiPrefix == null || soketiPrefix.contains("*")) {
             throw new IllegalArgumentException("spillway.redis.soketi-prefix must not contain '*'");
         }

@@ -104,5 +104,14 @@ class WireFormatTest {
 
         Config bad = Config.just(ConfigSources.create(java.util.Map.of("wire-format", "pusher")));
         assertThrows(RuntimeException.class, () -> SettingsReader.redis(bad));
+
+        // soketi pattern-subscribes: a cluster must PUBLISH, never SPUBLISH, into it
+        java.util.Map<String, String> cluster = new java.util.HashMap<>(java.util.Map.of(
+                "wire-format", "soketi", "mode", "cluster", "nodes.0", "redis://127.0.0.1:7000"));
+        RuntimeException sharded = assertThrows(RuntimeException.class,
+                                                () -> SettingsReader.redis(Config.just(ConfigSources.create(cluster))));
+        assertTrue(sharded.getMessage().contains("sharded-publish must be false"), sharded.getMessage());
+        cluster.put("sharded-publish", "false");
+        assertEquals(ShardedPublish.OFF, SettingsReader.redis(Config.just(ConfigSources.create(cluster))).shardedPublish());
     }
 }
