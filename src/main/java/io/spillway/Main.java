@@ -1,9 +1,12 @@
 package io.spillway;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,9 +19,8 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServerConfig;
 import io.spillway.admission.AdmissionController;
 import io.spillway.admission.HelidonAdmissionMetrics;
 import io.spillway.api.AdmissionFilter;
@@ -41,6 +43,7 @@ import io.spillway.config.ConfigWatcher;
 import io.spillway.config.InvalidConfigException;
 import io.spillway.config.SettingsReader;
 import io.spillway.config.SpillwaySettings;
+import io.spillway.lifecycle.AdminListener;
 import io.spillway.lifecycle.BrokerHealth;
 import io.spillway.lifecycle.BrokerProbe;
 import io.spillway.lifecycle.GuardedBroker;
@@ -125,30 +128,27 @@ public final class Main {
         AtomicBoolean started = new AtomicBoolean();
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .shutdownHook(false)
-                .featuresDiscoverServices(false)
-                .addFeature(ObserveFeature.builder()
-                                    .sockets(List.of(RunningGateway.ADMIN_SOCKET))
-                                    .addObserver(HealthObserver.builder()
-                                                         .useSystemServices(false)
-                                                         .details(true)
-                                                         .addChecks(checks.all())
-                                                         .build())
-                                    .addObserver(MetricsObserver.create())
-                                    .build())
+        WebServer server = publicListener(config)
                 .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream,
                                             channels))
                 .build()
                 .start();
-        RunningGateway gateway = new RunningGateway(server, lifecycle, admission, lc, resources);
-        if (!server.isRunning() || server.port() < 0 || server.port(RunningGateway.ADMIN_SOCKET) < 0) {
-            gateway.close();
-            throw new StartupException("cannot listen on port " + config.get("server.port").asInt().orElse(8080)
-                                               + " (public) or " + adminPort(config)
-                                               + " (admin): already in use or not permitted");
+        if (!server.isRunning() || server.port() < 0) {
+            closeAll(resources);
+            throw new StartupException("cannot listen on public port " + config.get("server.port").asInt().orElse(8080)
+                                               + ": already in use or not permitted");
         }
+        AdminListener admin;
+        try {
+            admin = AdminListener.start(adminHost(config), adminPort(config), List.of(checks.all()),
+                                        Metrics.globalRegistry());
+        } catch (IOException | RuntimeException e) {
+            server.stop();
+            closeAll(resources);
+            throw new StartupException("cannot listen on admin port " + adminPort(config) + ": " + e.getMessage());
+        }
+        resources.add(admin);
+        RunningGateway gateway = new RunningGateway(server, admin, lifecycle, admission, lc, resources);
         started.set(true);
 
         BrokerProbe probe = new BrokerProbe(raw, health, lc.probeInterval());
@@ -209,12 +209,44 @@ public final class Main {
         }
     }
 
-    private static String adminPort(Config config) {
+    /**
+     * Helidon serves the public listener only: the {@code admin} socket of {@code server.sockets} is served by
+     * {@link AdminListener} on platform threads, so probes answer whatever the public listener carries.
+     */
+    private static WebServerConfig.Builder publicListener(Config config) {
+        WebServerConfig.Builder builder = WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false)
+                .featuresDiscoverServices(false);
+        Map<String, ListenerConfig> sockets = new LinkedHashMap<>(builder.sockets());
+        sockets.remove(RunningGateway.ADMIN_SOCKET);
+        return builder.sockets(sockets);
+    }
+
+    private static Config adminSocket(Config config) {
         for (Config socket : config.get("server.sockets").asNodeList().orElse(List.of())) {
             if (RunningGateway.ADMIN_SOCKET.equals(socket.get("name").asString().orElse(""))) {
-                return socket.get("port").asString().orElse("?");
+                return socket;
             }
         }
-        return "?";
+        return config.get("server.sockets.admin-missing");
+    }
+
+    private static int adminPort(Config config) {
+        return adminSocket(config).get("port").asInt().orElse(9090);
+    }
+
+    private static String adminHost(Config config) {
+        return adminSocket(config).get("host").asString().orElse(config.get("server.host").asString().orElse("0.0.0.0"));
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "closing after a failed start", e);
+            }
+        }
     }
 }
