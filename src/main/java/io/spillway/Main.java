@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,12 +27,16 @@ import io.spillway.admission.HelidonAdmissionMetrics;
 import io.spillway.api.AdmissionFilter;
 import io.spillway.api.ApiErrors;
 import io.spillway.api.AppRegistry;
+import io.spillway.api.ChannelsService;
+import io.spillway.api.FleetAccess;
 import io.spillway.api.PublishService;
 import io.spillway.api.RequestAuthenticator;
 import io.spillway.api.StreamService;
 import io.spillway.broker.Broker;
 import io.spillway.broker.MemoryBroker;
 import io.spillway.broker.RedissonBroker;
+import io.spillway.broker.SoketiFleet;
+import io.spillway.broker.SoketiWireFormat;
 import io.spillway.broker.WireFormat;
 import io.spillway.config.AppSettings;
 import io.spillway.config.ConfigLoader;
@@ -58,6 +63,8 @@ import sun.misc.Signal;
 /** Wires the gateway: configuration, broker, lifecycle, admission, the public API and the admin socket. */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    private static final String FLEET_NEEDED = "channel queries are answered by a soketi fleet: they need "
+            + "spillway.broker: redis and spillway.redis.wire-format: soketi";
 
     private Main() {
     }
@@ -89,7 +96,8 @@ public final class Main {
         SpillwaySettings settings = SettingsReader.read(config);
         List<AutoCloseable> resources = new ArrayList<>();
         AppRegistry apps = new AppRegistry(settings.apps().stream().map(AppSettings::app).toList(), true);
-        Broker raw = broker(settings, new WireFormat(settings.redis().channelPrefix()));
+        WireFormat wire = WireFormat.of(settings.redis());
+        Broker raw = broker(settings, wire);
         resources.add(raw);
 
         LifecycleSettings lc = settings.lifecycle();
@@ -112,14 +120,19 @@ public final class Main {
 
         RequestAuthenticator auth = new RequestAuthenticator(Clock.systemUTC(), settings.limits().timestampWindow());
         long retryAfter = Math.max(1, (settings.admission().retryAfter().toMillis() + 999) / 1000);
-        PublishService publish = new PublishService(apps, auth, settings.limits(), broker, admission, retryAfter);
+        FleetAccess fleet = fleet(settings, raw, wire, retryAfter);
+        PublishService publish = new PublishService(apps, auth, settings.limits(), broker, admission, retryAfter,
+                                                    fleet);
+        ChannelsService channels = new ChannelsService(apps, auth, settings.limits(), fleet, admission,
+                                                       FLEET_NEEDED);
         StreamService stream = new StreamService(apps, auth, broker, settings.streamHeartbeat(),
                                                  () -> lifecycle.state() == LifecycleState.DRAINING);
         AtomicBoolean started = new AtomicBoolean();
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
         WebServer server = publicListener(config)
-                .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream))
+                .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream,
+                                            channels))
                 .build()
                 .start();
         if (!server.isRunning() || server.port() < 0) {
@@ -156,12 +169,23 @@ public final class Main {
         return gateway;
     }
 
+    /** Every public route; {@link AdmissionFilter} must match each of them (publishes and channel queries). */
     static void routing(HttpRouting.Builder routing, AdmissionFilter admission, PublishService publish,
-                        StreamService stream) {
+                        StreamService stream, ChannelsService channels) {
         ApiErrors.register(routing);
         routing.addFilter(admission)
-                .register("/apps", publish, stream)
+                .register("/apps", publish, stream, channels)
                 .any(ApiErrors::notFound);
+    }
+
+    /** The soketi fleet's channel queries need its wire format and Redis; otherwise those endpoints answer 501. */
+    private static FleetAccess fleet(SpillwaySettings settings, Broker raw, WireFormat wire, long retryAfter) {
+        if (raw instanceof RedissonBroker redis && wire instanceof SoketiWireFormat soketi) {
+            Duration timeout = settings.redis().soketiQueryTimeout();
+            return new FleetAccess(Optional.of(SoketiFleet.over(redis, soketi, timeout)),
+                                   timeout.plusMillis(250), retryAfter);
+        }
+        return FleetAccess.NONE;
     }
 
     private static Broker broker(SpillwaySettings settings, WireFormat wire) {

@@ -25,7 +25,7 @@ public final class AdmissionFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (!isPublish(req)) {
+        if (!isPublish(req) && !ChannelsService.isQuery(req)) {
             chain.proceed();
             return;
         }

@@ -23,6 +23,7 @@ import io.spillway.api.ApiLimits;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
 import io.spillway.broker.ShardedPublish;
+import io.spillway.broker.WireFormat;
 import io.spillway.lifecycle.LifecycleSettings;
 import io.spillway.lifecycle.WarmupSettings;
 
@@ -95,7 +96,10 @@ public final class SettingsReader {
                 duration(r, "ping-interval", Duration.ofSeconds(1)),
                 duration(r, "subscription-timeout", Duration.ofSeconds(2)),
                 integer(r, "subscription-pool-size", 4),
-                string(r, "client-name", "spillway"));
+                string(r, "client-name", "spillway"),
+                parsed(r, "wire-format", WireFormat.Kind.SPILLWAY, WireFormat.Kind::parse, "spillway or soketi"),
+                string(r, "soketi-prefix", ""),
+                duration(r, "soketi-query-timeout", Duration.ofSeconds(2)));
     }
 
     /** Only {@code spillway.admission}: hot reload reads it again on every change. */
