@@ -45,9 +45,10 @@ def main():
     host, port, app, key, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
     n = int(sys.argv[6]) if len(sys.argv) > 6 else 200
     rounds = int(sys.argv[7]) if len(sys.argv) > 7 else 3
-    socks = [socket.create_connection((host, port), timeout=10) for _ in range(n)]
-    try:
-        for r in range(rounds):
+    for r in range(rounds):
+        # fresh connections each round (soketi closes every connection after its answer)
+        socks = [socket.create_connection((host, port), timeout=10) for _ in range(n)]
+        try:
             ts = int(time.time())
             requests = [signed(app, key, secret, f"burst-{i % 32}", ts) for i in range(n)]
             start = time.monotonic()
@@ -56,10 +57,10 @@ def main():
             statuses = Counter(read_status(s) for s in socks)
             took = (time.monotonic() - start) * 1000
             print(f"round {r + 1}: {n} simultaneous publishes -> {dict(sorted(statuses.items()))} in {took:.0f} ms")
-            time.sleep(1)
-    finally:
-        for s in socks:
-            s.close()
+        finally:
+            for s in socks:
+                s.close()
+        time.sleep(1)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@
 #   SUBJECTS  space-separated list of servers, each one of
 #             redis-on redis-off memory-on memory-off (Spillway, broker + admission) | soketi (needs PEER_DIR)
 #             default "redis-on redis-off"; a Spillway subject may end in @JAR to run another build (before/after)
-#   PHASES    space-separated conns:seconds, default "64:10 1024:10 64:10"
+#   PHASES    space-separated conns:seconds, default "64:10 1024:10 64:10"; the word `burst` sends 200 simultaneous
+#             publishes (bench/burst.py) three times instead
 #   ROUNDS    alternating rounds of all subjects, default 2
 #   CHANNELS  channels the pre-signed requests rotate over, default 32; DATA_BYTES default 100
 #   JVM_FLAGS gateway JVM flags, default "-Xms128m -Xmx256m -XX:+UseSerialGC" plus the shipped ones (bin/jvm-flags)
@@ -32,7 +33,12 @@ JAVA_HOME="$(find_jdk)"; export JAVA_HOME
 scenario=${1:-pinned}
 SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
+if [ "$scenario" = peer ]; then SUBJECTS=${SUBJECTS:-soketi redis-on redis-off memory-off}; fi
 SUBJECTS=${SUBJECTS:-redis-on redis-off}
+# soketi 1.6.1 as src/test/node/install.sh lays it out (see ../shared/peers/soketi.md)
+soketi_cache=$(src/test/node/soketi-dir.sh 2>/dev/null || true)
+PEER_DIR=${PEER_DIR:-$soketi_cache/app}
+PEER_NODE=${PEER_NODE:-$soketi_cache/node/bin/node}
 PHASES=${PHASES:-64:10 1024:10 64:10}
 ROUNDS=${ROUNDS:-2}
 CHANNELS=${CHANNELS:-32}
@@ -147,8 +153,8 @@ start_spillway() {
 
 start_soketi() {
   local name=$1 port=$2
-  [ -n "${PEER_DIR:-}" ] || { echo "soketi needs PEER_DIR" >&2; return 1; }
-  local node=${PEER_NODE:-$PEER_DIR/node/bin/node}
+  [ -d "$PEER_DIR/node_modules/@soketi/soketi" ] || { echo "soketi not installed: run src/test/node/install.sh" >&2; return 1; }
+  local node=$PEER_NODE
   (cd "$PEER_DIR" && SOKETI_ADAPTER_DRIVER=redis SOKETI_DB_REDIS_HOST=127.0.0.1 SOKETI_DB_REDIS_PORT=$redis_port \
      SOKETI_DEFAULT_APP_ID=$APP_ID SOKETI_DEFAULT_APP_KEY=$APP_KEY SOKETI_DEFAULT_APP_SECRET=$APP_SECRET \
      SOKETI_PORT=$port SOKETI_HOST=127.0.0.1 SOKETI_METRICS_ENABLED=false \
@@ -183,6 +189,12 @@ for round in $(seq "$ROUNDS"); do
     log "$name ready in $ready_ms ms (pid $pid)"
     write_lua "$raw/$name.lua"; phase_n=0
     for phase in $PHASES; do
+      if [ "$phase" = burst ]; then
+        # 200 simultaneous publishes on the pod as it is now (a client's Promise.all), 3 rounds
+        python3 bench/burst.py 127.0.0.1 "$port" "$APP_ID" "$APP_KEY" "$APP_SECRET" 200 3 2>&1 \
+          | sed "s/^/$subject burst: /" | tee -a "$out/burst.txt" >&2
+        continue
+      fi
       conns=${phase%:*}; secs=${phase#*:}
       phase_n=$((${phase_n:-0} + 1))
       probes="$raw/$name-$phase_n.probes"; stopf="$raw/$name-$phase_n.stop"; : >"$probes"
@@ -234,5 +246,6 @@ done
   echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   cat "$out/table.md"
+  if [ -f "$out/burst.txt" ]; then echo; echo '```'; cat "$out/burst.txt"; echo '```'; fi
 } >"$out/report.md"
 log "report: $out/report.md"
