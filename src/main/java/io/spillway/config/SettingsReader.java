@@ -172,6 +172,10 @@ public final class SettingsReader {
         if (!Files.isReadable(file)) {
             throw new InvalidConfigException("spillway.apps-file: " + file + " is missing or unreadable");
         }
+        List<String> unknown = KnownKeys.fromDefaults().unknownInAppsFile(KnownKeys.parse(file), file.toString());
+        if (!unknown.isEmpty()) {
+            throw new InvalidConfigException(String.join("; ", unknown));
+        }
         Config fileConfig = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
