@@ -35,6 +35,7 @@ import io.spillway.config.ConfigWatcher;
 import io.spillway.config.InvalidConfigException;
 import io.spillway.config.SettingsReader;
 import io.spillway.config.SpillwaySettings;
+import io.spillway.config.StartupSummary;
 import io.spillway.lifecycle.BrokerHealth;
 import io.spillway.lifecycle.BrokerProbe;
 import io.spillway.lifecycle.GuardedBroker;
@@ -43,6 +44,7 @@ import io.spillway.lifecycle.Lifecycle;
 import io.spillway.lifecycle.LifecycleMetrics;
 import io.spillway.lifecycle.LifecycleSettings;
 import io.spillway.lifecycle.LifecycleState;
+import io.spillway.lifecycle.ListenerFailures;
 import io.spillway.lifecycle.SlowStart;
 import io.spillway.lifecycle.Startup;
 import io.spillway.lifecycle.SyntheticTraffic;
@@ -53,6 +55,8 @@ import sun.misc.Signal;
 /** Wires the gateway: configuration, broker, lifecycle, admission, the public API and the admin socket. */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    /** Held: JUL keeps loggers weakly, and a collected logger forgets the level spillway.log-level set on it. */
+    private static final Logger SPILLWAY_LOG = Logger.getLogger("io.spillway");
 
     private Main() {
     }
@@ -64,8 +68,10 @@ public final class Main {
             gateway = start(ConfigLoader.fromProcess());
         } catch (InvalidConfigException | StartupException e) {
             // One line, whatever the underlying parser said.
-            System.err.println("spillway: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
-            System.exit(1);
+            failed(e.getMessage(), e);
+            return;
+        } catch (RuntimeException e) {
+            failed("cannot start: " + ConfigLoader.rootMessage(e), e);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "spillway-shutdown"));
@@ -74,7 +80,15 @@ public final class Main {
             gateway.drain();
             System.exit(0);
         }));
-        LOG.info(() -> "Spillway listening on :" + gateway.publicPort() + ", admin on :" + gateway.adminPort());
+    }
+
+    /** One line on stderr and exit 1; the stack trace only when spillway.log-level is FINE or finer. */
+    private static void failed(String message, Throwable e) {
+        System.err.println("spillway: " + message.replaceAll("\\s*\\R\\s*", "; "));
+        if (LOG.isLoggable(Level.FINE)) {
+            e.printStackTrace();
+        }
+        System.exit(1);
     }
 
     /** Builds and starts everything; throws instead of running half-started. */
@@ -112,6 +126,7 @@ public final class Main {
         AtomicBoolean started = new AtomicBoolean();
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
+        ListenerFailures bindFailures = new ListenerFailures(LOG.isLoggable(Level.FINE));
         WebServer server = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false)
@@ -126,16 +141,22 @@ public final class Main {
                                     .addObserver(MetricsObserver.create())
                                     .build())
                 .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream))
-                .build()
-                .start();
+                .build();
+        try (bindFailures) {
+            server.start();
+        }
         RunningGateway gateway = new RunningGateway(server, lifecycle, admission, lc, resources);
         if (!server.isRunning() || server.port() < 0 || server.port(RunningGateway.ADMIN_SOCKET) < 0) {
             gateway.close();
-            throw new StartupException("cannot listen on port " + config.get("server.port").asInt().orElse(8080)
-                                               + " (public) or " + adminPort(config)
-                                               + " (admin): already in use or not permitted");
+            throw new StartupException(cannotListen(config, bindFailures.failures()));
         }
         started.set(true);
+        LOG.info(StartupSummary.line(version(), settings, config, loader.files(), server.port(),
+                                     server.port(RunningGateway.ADMIN_SOCKET)));
+        if (settings.apps().isEmpty()) {
+            LOG.warning("no app configured: every publish is answered 404 unknown app; set spillway.apps or "
+                                + "spillway.apps-file (a mounted Secret)");
+        }
 
         BrokerProbe probe = new BrokerProbe(raw, health, lc.probeInterval());
         resources.add(probe);
@@ -173,7 +194,7 @@ public final class Main {
     private static void logLevel(String level) {
         try {
             Level parsed = Level.parse(level.trim().toUpperCase(Locale.ROOT));
-            Logger.getLogger("io.spillway").setLevel(parsed);
+            SPILLWAY_LOG.setLevel(parsed);
             for (var handler : Logger.getLogger("").getHandlers()) {
                 if (parsed.intValue() < handler.getLevel().intValue()) {
                     handler.setLevel(parsed);
@@ -184,6 +205,22 @@ public final class Main {
         }
     }
 
+    /** Which listener failed, by the port Helidon named; both when it named none. */
+    private static String cannotListen(Config config, List<ListenerFailures.Failure> failures) {
+        String publicPort = config.get("server.port").asString().orElse("8080");
+        String adminPort = adminPort(config);
+        List<String> lines = new ArrayList<>();
+        for (ListenerFailures.Failure f : failures) {
+            String which = Integer.toString(f.port()).equals(adminPort) ? "admin, server.sockets[admin].port"
+                    : "public, server.port";
+            lines.add("cannot listen on port " + f.port() + " (" + which + "): " + f.reason());
+        }
+        return lines.isEmpty()
+                ? "cannot listen on port " + publicPort + " (public) or " + adminPort
+                        + " (admin): already in use or not permitted"
+                : String.join("; ", lines);
+    }
+
     private static String adminPort(Config config) {
         for (Config socket : config.get("server.sockets").asNodeList().orElse(List.of())) {
             if (RunningGateway.ADMIN_SOCKET.equals(socket.get("name").asString().orElse(""))) {
@@ -191,5 +228,11 @@ public final class Main {
             }
         }
         return "?";
+    }
+
+    /** The jar's Implementation-Version; {@code dev} when run from classes. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 }

@@ -29,13 +29,15 @@ import org.redisson.misc.RedisURI;
  * @param subscriptionTimeout how long subscribing (the SSE watch stream) may take
  * @param subscriptionPoolSize most pub/sub connections per node (each carries many subscriptions)
  * @param clientName      CLIENT SETNAME of every connection, so operators can tell the gateway's connections apart
+ * @param sentinelUsername sentinel mode: the ACL user for the sentinels themselves (empty: the default user)
+ * @param sentinelPassword sentinel mode: AUTH to the sentinels themselves (empty: sentinels without AUTH)
  */
 public record RedisSettings(Mode mode, String address, String masterName, List<String> nodes, String password,
                             String channelPrefix, Duration publishTimeout, Duration responseTimeout,
                             int retryAttempts, Duration connectTimeout, int minIdle, int poolSize,
                             Duration scanInterval, ShardedPublish shardedPublish, Duration retryDelay,
                             Duration pingInterval, Duration subscriptionTimeout, int subscriptionPoolSize,
-                            String clientName) {
+                            String clientName, String sentinelUsername, String sentinelPassword) {
 
     public enum Mode { SINGLE, SENTINEL, CLUSTER }
 

@@ -122,7 +122,7 @@ public record ConfigLoader(Path workingDir, Map<String, String> env, Map<String,
         }
     }
 
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

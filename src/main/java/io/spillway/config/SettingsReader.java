@@ -95,7 +95,9 @@ public final class SettingsReader {
                 duration(r, "ping-interval", Duration.ofSeconds(1)),
                 duration(r, "subscription-timeout", Duration.ofSeconds(2)),
                 integer(r, "subscription-pool-size", 4),
-                string(r, "client-name", "spillway"));
+                string(r, "client-name", "spillway"),
+                string(r, "sentinel-username", ""),
+                string(r, "sentinel-password", ""));
     }
 
     /** Only {@code spillway.admission}: hot reload reads it again on every change. */
