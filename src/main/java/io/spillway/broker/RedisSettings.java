@@ -63,6 +63,11 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
         if (mode == Mode.SENTINEL && (masterName == null || masterName.isBlank())) {
             throw new IllegalArgumentException("spillway.redis.master-name is required in sentinel mode");
         }
+        if (mode == Mode.SENTINEL && !sentinelPassword.isEmpty() && password.isEmpty()) {
+            // Redisson 4.7 tries sentinel AUTH only when the nodes have a password; it would fail with NOAUTH.
+            throw new IllegalArgumentException("spillway.redis.sentinel-password needs spillway.redis.password too "
+                    + "(Redisson authenticates to sentinels only when the Redis nodes require a password)");
+        }
         if (minIdle < 1 || poolSize < minIdle) {
             throw new IllegalArgumentException("spillway.redis.min-idle must be >= 1 and <= pool-size");
         }

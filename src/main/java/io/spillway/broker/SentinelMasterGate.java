@@ -54,8 +54,10 @@ final class SentinelMasterGate implements AutoCloseable {
                 .setConnectTimeout((int) settings.connectTimeout().toMillis())
                 .setCommandTimeout((int) timeoutMillis)
                 .setClientName(settings.clientName().isBlank() ? null : settings.clientName() + "-gate")
+                // As Redisson does: the sentinels' own credentials, else the nodes' password.
                 .setUsername(settings.sentinelUsername().isEmpty() ? null : settings.sentinelUsername())
-                .setPassword(settings.sentinelPassword().isEmpty() ? null : settings.sentinelPassword())
+                .setPassword(!settings.sentinelPassword().isEmpty() ? settings.sentinelPassword()
+                                     : settings.password().isEmpty() ? null : settings.password())
                 .setGroup(group)
                 .setSocketChannelClass(NioSocketChannel.class)
                 // Netty's JDK resolver: the default DNS resolver group probes for epoll, absent here.
@@ -137,8 +139,8 @@ final class SentinelMasterGate implements AutoCloseable {
             String message = failure == null ? "" : String.valueOf(rootCause(failure).getMessage());
             if ((message.contains("NOAUTH") || message.contains("WRONGPASS") || message.contains("invalid password"))
                     && !authWarned.getAndSet(true)) {
-                LOG.warning("sentinel " + config.getAddress() + " refuses the stale-master gate: " + message
-                                    + " (set spillway.redis.sentinel-password / sentinel-username)");
+                LOG.warning("sentinel " + config.getAddress() + " refuses the stale-master gate: "
+                                    + message.split("\\.* channel:")[0] + " (set spillway.redis.sentinel-password / sentinel-username)");
             }
         }
 
