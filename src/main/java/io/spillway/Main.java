@@ -98,7 +98,7 @@ public final class Main {
         SpillwaySettings settings = SettingsReader.read(config);
         List<AutoCloseable> resources = new ArrayList<>();
         AppRegistry apps = new AppRegistry(settings.apps().stream().map(AppSettings::app).toList(), true);
-        Broker raw = broker(settings, new WireFormat(settings.redis().channelPrefix()));
+        Broker raw = broker(settings, new WireFormat(settings.redis().channelPrefix(), settings.redis().internalChannel()));
         resources.add(raw);
 
         LifecycleSettings lc = settings.lifecycle();

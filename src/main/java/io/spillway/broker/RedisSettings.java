@@ -31,13 +31,15 @@ import org.redisson.misc.RedisURI;
  * @param clientName      CLIENT SETNAME of every connection, so operators can tell the gateway's connections apart
  * @param sentinelUsername sentinel mode: the ACL user for the sentinels themselves (empty: the default user)
  * @param sentinelPassword sentinel mode: AUTH to the sentinels themselves (empty: sentinels without AUTH)
+ * @param internalChannel the one Redis channel of the pod's own traffic (priming, warm-up, probes)
  */
 public record RedisSettings(Mode mode, String address, String masterName, List<String> nodes, String password,
                             String channelPrefix, Duration publishTimeout, Duration responseTimeout,
                             int retryAttempts, Duration connectTimeout, int minIdle, int poolSize,
                             Duration scanInterval, ShardedPublish shardedPublish, Duration retryDelay,
                             Duration pingInterval, Duration subscriptionTimeout, int subscriptionPoolSize,
-                            String clientName, String sentinelUsername, String sentinelPassword) {
+                            String clientName, String sentinelUsername, String sentinelPassword,
+                            String internalChannel) {
 
     public enum Mode { SINGLE, SENTINEL, CLUSTER }
 
@@ -67,6 +69,10 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
             // Redisson 4.7 tries sentinel AUTH only when the nodes have a password; it would fail with NOAUTH.
             throw new IllegalArgumentException("spillway.redis.sentinel-password needs spillway.redis.password too "
                     + "(Redisson authenticates to sentinels only when the Redis nodes require a password)");
+        }
+        if (internalChannel.isBlank() || internalChannel.startsWith(channelPrefix)) {
+            throw new IllegalArgumentException("spillway.redis.internal-channel: '" + internalChannel
+                    + "' must be set and outside the channel prefix '" + channelPrefix + "'");
         }
         if (minIdle < 1 || poolSize < minIdle) {
             throw new IllegalArgumentException("spillway.redis.min-idle must be >= 1 and <= pool-size");

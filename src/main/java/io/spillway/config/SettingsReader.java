@@ -23,6 +23,7 @@ import io.spillway.api.ApiLimits;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
 import io.spillway.broker.ShardedPublish;
+import io.spillway.broker.WireFormat;
 import io.spillway.lifecycle.LifecycleSettings;
 import io.spillway.lifecycle.WarmupSettings;
 
@@ -97,7 +98,8 @@ public final class SettingsReader {
                 integer(r, "subscription-pool-size", 4),
                 string(r, "client-name", "spillway"),
                 string(r, "sentinel-username", ""),
-                string(r, "sentinel-password", ""));
+                string(r, "sentinel-password", ""),
+                string(r, "internal-channel", WireFormat.DEFAULT_INTERNAL_CHANNEL));
     }
 
     /** Only {@code spillway.admission}: hot reload reads it again on every change. */
