@@ -39,6 +39,8 @@ COPY --from=build /build/target/spillway.jar ./spillway.jar
 # (docker/jvm.options, which bin/spillway reads too), named by the entrypoint.
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=60 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:ErrorFile=/tmp/hs_err_pid%p.log"
 COPY docker/jvm.options ./jvm.options
+# No app in it: apps come from a mounted Secret or SPILLWAY_APPS_* variables (see the file).
+COPY docker/application.yaml ./config/application.yaml
 
 # Training run for the JDK 25 AOT cache (JEP 483/514/515): start the gateway on the embedded memory
 # broker (no Redis needed), let its own warm-up drive signed publishes through the public listener,

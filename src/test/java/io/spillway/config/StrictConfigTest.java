@@ -94,7 +94,7 @@ class StrictConfigTest {
     void everyShippedConfigIsKnown() throws Exception {
         Path repo = Path.of("").toAbsolutePath();
         KnownKeys known = KnownKeys.fromDefaults();
-        for (Path file : List.of(repo.resolve("config/application.yaml"),
+        for (Path file : List.of(repo.resolve("config/application.yaml"), repo.resolve("docker/application.yaml"),
                                  repo.resolve("src/main/resources/" + ConfigLoader.DEFAULTS))) {
             Object yaml = KnownKeys.parse(file);
             if (yaml instanceof Map<?, ?> map) {
