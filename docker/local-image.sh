@@ -17,8 +17,8 @@ export STORAGE_DRIVER=vfs          # overlay needs kernel support a sandbox may 
 tag=localhost/spillway:local
 say() { echo "local-image: $*"; }
 
-for tool in buildah skopeo umoci crun; do
-  command -v "$tool" >/dev/null || { say "$tool not found (apt-get install buildah skopeo umoci crun podman)"; exit 1; }
+for tool in buildah skopeo umoci runc; do
+  command -v "$tool" >/dev/null || { say "$tool not found (apt-get install buildah skopeo umoci runc podman)"; exit 1; }
 done
 [ -f target/spillway.jar ] || mvn -B -q -ntp -Dstyle.color=never -DskipTests package
 

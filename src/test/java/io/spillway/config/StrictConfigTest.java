@@ -168,14 +168,16 @@ class StrictConfigTest {
         Process process = new ProcessBuilder(java.toString(), "-cp", classpath, "io.spillway.Main")
                 .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectError(dir.resolve("stderr.log").toFile())
+                .redirectOutput(dir.resolve("stdout.log").toFile())
                 .start();
         try {
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "still running");
         } finally {
             process.destroyForcibly();
         }
-        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String stderr = Files.readString(dir.resolve("stderr.log"), StandardCharsets.UTF_8);
+        String stdout = Files.readString(dir.resolve("stdout.log"), StandardCharsets.UTF_8);
         assertEquals(1, process.exitValue(), stderr);
         assertEquals("spillway: " + dir.resolve("config/application.yaml")
                              + ": unknown key spillway.brokr (did you mean spillway.broker?)\n", stderr);
