@@ -66,7 +66,16 @@ done < <(grep '^COPY ' <<<"$stage")
 
 say "buildah: scratch + layer, config from the Dockerfile"
 ctr=$(buildah from scratch)
-trap 'buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+id=spillway-local-check-$$
+# Leaves nothing behind in the machine's container storage: the working container, a podman or runc container,
+# the image (the OCI archive under the work dir stays).
+cleanup() {
+  podman rm -f spillway-local-check >/dev/null 2>&1 || true
+  runc delete -f "$id" >/dev/null 2>&1 || true
+  buildah rm "$ctr" >/dev/null 2>&1 || true
+  buildah rmi -f "$tag" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 buildah copy "$ctr" "$rootfs" / >/dev/null
 buildah config --workingdir "$workdir" --user "$user" \
   --env PATH=/opt/java/openjdk/bin:/usr/bin:/bin --env JAVA_HOME=/opt/java/openjdk \
@@ -100,7 +109,6 @@ podman run -d --name spillway-local-check --network host --ulimit host "${podman
   && started=podman || say "podman run failed: $(tail -1 "$log")"
 if [ "$started" = podman ]; then
   podman logs -f spillway-local-check >>"$log" 2>&1 & pid=$!
-  trap 'podman rm -f spillway-local-check >/dev/null 2>&1 || true; buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
   await_ready "$pid" && check
   podman stop -t 40 spillway-local-check >/dev/null
   status=$(podman inspect -f '{{.State.ExitCode}}' spillway-local-check)
@@ -122,10 +130,8 @@ c["linux"].pop("resources", None)
 c["linux"].pop("cgroupsPath", None)
 json.dump(c, open(path, "w"))
 PY
-  id=spillway-local-check-$$
   say "try: runc run --bundle $work/bundle (the image's process, user $user, cwd $workdir)"
   runc run --bundle "$work/bundle" "$id" >"$log" 2>&1 </dev/null & pid=$!
-  trap 'runc delete -f "$id" >/dev/null 2>&1 || true; buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
   if ! await_ready "$pid"; then say "not ready; container output:"; tail -20 "$log"; exit 1; fi
   check
   runc kill "$id" TERM
