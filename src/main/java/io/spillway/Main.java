@@ -1,8 +1,11 @@
 package io.spillway;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -14,9 +17,8 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServerConfig;
 import io.spillway.admission.AdmissionController;
 import io.spillway.admission.HelidonAdmissionMetrics;
 import io.spillway.api.AdmissionFilter;
@@ -36,6 +38,7 @@ import io.spillway.config.InvalidConfigException;
 import io.spillway.config.SettingsReader;
 import io.spillway.config.SpillwaySettings;
 import io.spillway.config.StartupSummary;
+import io.spillway.lifecycle.AdminListener;
 import io.spillway.lifecycle.BrokerHealth;
 import io.spillway.lifecycle.BrokerProbe;
 import io.spillway.lifecycle.GuardedBroker;
@@ -127,32 +130,32 @@ public final class Main {
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
         ListenerFailures bindFailures = new ListenerFailures(LOG.isLoggable(Level.FINE));
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .shutdownHook(false)
-                .featuresDiscoverServices(false)
-                .addFeature(ObserveFeature.builder()
-                                    .sockets(List.of(RunningGateway.ADMIN_SOCKET))
-                                    .addObserver(HealthObserver.builder()
-                                                         .useSystemServices(false)
-                                                         .details(true)
-                                                         .addChecks(checks.all())
-                                                         .build())
-                                    .addObserver(MetricsObserver.create())
-                                    .build())
+        WebServer server = publicListener(config)
                 .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream))
                 .build();
         try (bindFailures) {
             server.start();
         }
-        RunningGateway gateway = new RunningGateway(server, lifecycle, admission, lc, resources);
-        if (!server.isRunning() || server.port() < 0 || server.port(RunningGateway.ADMIN_SOCKET) < 0) {
-            gateway.close();
-            throw new StartupException(cannotListen(config, bindFailures.failures()));
+        if (!server.isRunning() || server.port() < 0) {
+            closeAll(resources);
+            throw new StartupException(cannotListen(config.get("server.port").asString().orElse("8080"),
+                                                    "public, server.port", bindFailures.failures()));
         }
+        AdminListener admin;
+        try {
+            admin = AdminListener.start(adminHost(config), adminPort(config), List.of(checks.all()),
+                                        Metrics.globalRegistry());
+        } catch (IOException | RuntimeException e) {
+            server.stop();
+            closeAll(resources);
+            throw new StartupException("cannot listen on port " + adminPort(config)
+                                               + " (admin, server.sockets[admin].port): " + e.getMessage());
+        }
+        resources.add(admin);
+        RunningGateway gateway = new RunningGateway(server, admin, lifecycle, admission, lc, resources);
         started.set(true);
         LOG.info(StartupSummary.line(version(), settings, config, loader.files(), server.port(),
-                                     server.port(RunningGateway.ADMIN_SOCKET)));
+                                     gateway.adminPort()));
         if (settings.apps().isEmpty()) {
             LOG.warning("no app configured: every publish is answered 404 unknown app; set spillway.apps or "
                                 + "spillway.apps-file (a mounted Secret)");
@@ -205,29 +208,52 @@ public final class Main {
         }
     }
 
-    /** Which listener failed, by the port Helidon named; both when it named none. */
-    private static String cannotListen(Config config, List<ListenerFailures.Failure> failures) {
-        String publicPort = config.get("server.port").asString().orElse("8080");
-        String adminPort = adminPort(config);
-        List<String> lines = new ArrayList<>();
-        for (ListenerFailures.Failure f : failures) {
-            String which = Integer.toString(f.port()).equals(adminPort) ? "admin, server.sockets[admin].port"
-                    : "public, server.port";
-            lines.add("cannot listen on port " + f.port() + " (" + which + "): " + f.reason());
-        }
-        return lines.isEmpty()
-                ? "cannot listen on port " + publicPort + " (public) or " + adminPort
-                        + " (admin): already in use or not permitted"
-                : String.join("; ", lines);
+    /** The public listener's failure, with the reason Helidon logged (and would have printed as a stack trace). */
+    private static String cannotListen(String port, String which, List<ListenerFailures.Failure> failures) {
+        String reason = failures.stream().map(ListenerFailures.Failure::reason).findFirst()
+                .orElse("already in use or not permitted");
+        return "cannot listen on port " + port + " (" + which + "): " + reason;
     }
 
-    private static String adminPort(Config config) {
+    /**
+     * Helidon serves the public listener only: the {@code admin} socket of {@code server.sockets} is served by
+     * {@link AdminListener} on platform threads, so probes answer whatever the public listener carries.
+     */
+    private static WebServerConfig.Builder publicListener(Config config) {
+        WebServerConfig.Builder builder = WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false)
+                .featuresDiscoverServices(false);
+        Map<String, ListenerConfig> sockets = new LinkedHashMap<>(builder.sockets());
+        sockets.remove(RunningGateway.ADMIN_SOCKET);
+        return builder.sockets(sockets);
+    }
+
+    private static Config adminSocket(Config config) {
         for (Config socket : config.get("server.sockets").asNodeList().orElse(List.of())) {
             if (RunningGateway.ADMIN_SOCKET.equals(socket.get("name").asString().orElse(""))) {
-                return socket.get("port").asString().orElse("?");
+                return socket;
             }
         }
-        return "?";
+        return config.get("server.sockets.admin-missing");
+    }
+
+    private static int adminPort(Config config) {
+        return adminSocket(config).get("port").asInt().orElse(9090);
+    }
+
+    private static String adminHost(Config config) {
+        return adminSocket(config).get("host").asString().orElse(config.get("server.host").asString().orElse("0.0.0.0"));
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "closing after a failed start", e);
+            }
+        }
     }
 
     /** The jar's Implementation-Version; {@code dev} when run from classes. */

@@ -114,7 +114,9 @@ public final class SettingsReader {
                 longValue(a, "default-app-rate", d.defaultAppRate()),
                 longValue(a, "default-app-burst", d.defaultAppBurst()),
                 new ConcurrencySettings(string(c, "algorithm", dc.algorithm()), integer(c, "initial", dc.initial()),
-                                        integer(c, "min", dc.min()), integer(c, "max", dc.max())),
+                                        integer(c, "min", dc.min()), integer(c, "max", dc.max()),
+                                        integer(c, "backlog", dc.backlog()), duration(c, "max-wait", dc.maxWait()),
+                                        duration(c, "standing-wait", dc.standingWait())),
                 duration(a, "retry-after", d.retryAfter()));
     }
 
