@@ -35,16 +35,20 @@ COPY --from=build /build/target/spillway.jar ./spillway.jar
 #   collector's threads would compete for the one or two cores a gateway pod gets.
 # - Exit on OOM: a restarted pod is better than one that limps on with a half-dead heap.
 # - The root filesystem is read-only in Kubernetes, so crash files go to /tmp (an emptyDir there).
-# - Netty (Redisson) still touches sun.misc.Unsafe and JNI; allow it instead of warning on every start.
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=60 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:ErrorFile=/tmp/hs_err_pid%p.log --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
+# The flags every start needs (Unsafe/JNI access for Netty) are not here but in /app/jvm.options
+# (docker/jvm.options, which bin/spillway reads too), named by the entrypoint.
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=60 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:ErrorFile=/tmp/hs_err_pid%p.log"
+COPY docker/jvm.options ./jvm.options
+# No app in it: apps come from a mounted Secret or SPILLWAY_APPS_* variables (see the file).
+COPY docker/application.yaml ./config/application.yaml
 
 # Training run for the JDK 25 AOT cache (JEP 483/514/515): start the gateway on the embedded memory
 # broker (no Redis needed), let its own warm-up drive signed publishes through the public listener,
 # then stop it; the JVM writes /app/spillway.aot on exit. It runs here, on the runtime JVM with the
 # runtime flags and jar paths, because a cache is only valid for exactly that combination.
 # /app/jvm.args names the cache for the entrypoint, or stays empty when training is skipped
-# (--build-arg AOT_TRAINING=false) or fails, so the image always starts. Overriding JDK_JAVA_OPTIONS
-# with different module options (--enable-native-access) makes the JVM use less of the cache.
+# (--build-arg AOT_TRAINING=false) or fails, so the image always starts. Training reads the same
+# /app/jvm.options as the entrypoint.
 ARG AOT_TRAINING=true
 COPY docker/aot-train.sh /tmp/aot-train.sh
 RUN bash /tmp/aot-train.sh "$AOT_TRAINING" /app/spillway.aot /app/jvm.args \
@@ -55,4 +59,4 @@ USER 10001:10001
 EXPOSE 8080 9090
 # No HEALTHCHECK: orchestrators probe /observe/health/{live,ready,started} on 9090 themselves.
 # Java runs as PID 1 and handles SIGTERM itself (drain, then exit), so no init wrapper is needed.
-ENTRYPOINT ["java", "@/app/jvm.args", "-jar", "/app/spillway.jar"]
+ENTRYPOINT ["java", "@/app/jvm.options", "@/app/jvm.args", "-jar", "/app/spillway.jar"]

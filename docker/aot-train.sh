@@ -9,7 +9,8 @@
 set -euo pipefail
 
 enabled=$1 cache=$2 args=$3
-jar=${SPILLWAY_JAR:-/app/spillway.jar}
+jar=${AOT_JAR:-/app/spillway.jar}
+options=${AOT_JVM_OPTIONS:-/app/jvm.options}   # the entrypoint's flags: a cache needs the same module options
 admin_port=${AOT_ADMIN_PORT:-9090}
 deadline=$((SECONDS + ${AOT_TRAINING_TIMEOUT:-180}))
 
@@ -30,7 +31,7 @@ status() {
 log=$(mktemp)
 # A fixed heap for training: 60% of a big build host could exceed 32 GB and switch off compressed
 # oops, which would make the cache unusable for the pod's small heap.
-java -Xmx1g -XX:AOTCacheOutput="$cache" -jar "$jar" >"$log" 2>&1 &
+java -Xmx1g -XX:AOTCacheOutput="$cache" @"$options" -jar "$jar" >"$log" 2>&1 &
 pid=$!
 
 give_up() {

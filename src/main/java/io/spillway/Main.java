@@ -44,6 +44,7 @@ import io.spillway.config.ConfigWatcher;
 import io.spillway.config.InvalidConfigException;
 import io.spillway.config.SettingsReader;
 import io.spillway.config.SpillwaySettings;
+import io.spillway.config.StartupSummary;
 import io.spillway.lifecycle.AdminListener;
 import io.spillway.lifecycle.BrokerHealth;
 import io.spillway.lifecycle.BrokerProbe;
@@ -53,6 +54,7 @@ import io.spillway.lifecycle.Lifecycle;
 import io.spillway.lifecycle.LifecycleMetrics;
 import io.spillway.lifecycle.LifecycleSettings;
 import io.spillway.lifecycle.LifecycleState;
+import io.spillway.lifecycle.ListenerFailures;
 import io.spillway.lifecycle.SlowStart;
 import io.spillway.lifecycle.Startup;
 import io.spillway.lifecycle.SyntheticTraffic;
@@ -65,6 +67,8 @@ public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
     private static final String FLEET_NEEDED = "channel queries are answered by a soketi fleet: they need "
             + "spillway.broker: redis and spillway.redis.wire-format: soketi";
+    /** Held: JUL keeps loggers weakly, and a collected logger forgets the level spillway.log-level set on it. */
+    private static final Logger SPILLWAY_LOG = Logger.getLogger("io.spillway");
 
     private Main() {
     }
@@ -76,8 +80,10 @@ public final class Main {
             gateway = start(ConfigLoader.fromProcess());
         } catch (InvalidConfigException | StartupException e) {
             // One line, whatever the underlying parser said.
-            System.err.println("spillway: " + e.getMessage().replaceAll("\\s*\\R\\s*", "; "));
-            System.exit(1);
+            failed(e.getMessage(), e);
+            return;
+        } catch (RuntimeException e) {
+            failed("cannot start: " + ConfigLoader.rootMessage(e), e);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "spillway-shutdown"));
@@ -86,7 +92,15 @@ public final class Main {
             gateway.drain();
             System.exit(0);
         }));
-        LOG.info(() -> "Spillway listening on :" + gateway.publicPort() + ", admin on :" + gateway.adminPort());
+    }
+
+    /** One line on stderr and exit 1; the stack trace only when spillway.log-level is FINE or finer. */
+    private static void failed(String message, Throwable e) {
+        System.err.println("spillway: " + message.replaceAll("\\s*\\R\\s*", "; "));
+        if (LOG.isLoggable(Level.FINE)) {
+            e.printStackTrace();
+        }
+        System.exit(1);
     }
 
     /** Builds and starts everything; throws instead of running half-started. */
@@ -130,15 +144,18 @@ public final class Main {
         AtomicBoolean started = new AtomicBoolean();
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
+        ListenerFailures bindFailures = new ListenerFailures(LOG.isLoggable(Level.FINE));
         WebServer server = publicListener(config)
                 .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream,
                                             channels))
-                .build()
-                .start();
+                .build();
+        try (bindFailures) {
+            server.start();
+        }
         if (!server.isRunning() || server.port() < 0) {
             closeAll(resources);
-            throw new StartupException("cannot listen on public port " + config.get("server.port").asInt().orElse(8080)
-                                               + ": already in use or not permitted");
+            throw new StartupException(cannotListen(config.get("server.port").asString().orElse("8080"),
+                                                    "public, server.port", bindFailures.failures()));
         }
         AdminListener admin;
         try {
@@ -147,11 +164,18 @@ public final class Main {
         } catch (IOException | RuntimeException e) {
             server.stop();
             closeAll(resources);
-            throw new StartupException("cannot listen on admin port " + adminPort(config) + ": " + e.getMessage());
+            throw new StartupException("cannot listen on port " + adminPort(config)
+                                               + " (admin, server.sockets[admin].port): " + e.getMessage());
         }
         resources.add(admin);
         RunningGateway gateway = new RunningGateway(server, admin, lifecycle, admission, lc, resources);
         started.set(true);
+        LOG.info(StartupSummary.line(version(), settings, config, loader.files(), server.port(),
+                                     gateway.adminPort()));
+        if (settings.apps().isEmpty()) {
+            LOG.warning("no app configured: every publish is answered 404 unknown app; set spillway.apps or "
+                                + "spillway.apps-file (a mounted Secret)");
+        }
 
         BrokerProbe probe = new BrokerProbe(raw, health, lc.probeInterval());
         resources.add(probe);
@@ -200,7 +224,7 @@ public final class Main {
     private static void logLevel(String level) {
         try {
             Level parsed = Level.parse(level.trim().toUpperCase(Locale.ROOT));
-            Logger.getLogger("io.spillway").setLevel(parsed);
+            SPILLWAY_LOG.setLevel(parsed);
             for (var handler : Logger.getLogger("").getHandlers()) {
                 if (parsed.intValue() < handler.getLevel().intValue()) {
                     handler.setLevel(parsed);
@@ -209,6 +233,13 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("spillway.log-level: '" + level + "' is not a level (INFO, FINE, ...)");
         }
+    }
+
+    /** The public listener's failure, with the reason Helidon logged (and would have printed as a stack trace). */
+    private static String cannotListen(String port, String which, List<ListenerFailures.Failure> failures) {
+        String reason = failures.stream().map(ListenerFailures.Failure::reason).findFirst()
+                .orElse("already in use or not permitted");
+        return "cannot listen on port " + port + " (" + which + "): " + reason;
     }
 
     /**
@@ -250,5 +281,11 @@ public final class Main {
                 LOG.log(Level.FINE, "closing after a failed start", e);
             }
         }
+    }
+
+    /** The jar's Implementation-Version; {@code dev} when run from classes. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 }

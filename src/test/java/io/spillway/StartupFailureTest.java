@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,11 +23,34 @@ class StartupFailureTest {
     Path dir;
 
     @Test
-    void takenPortExitsNonZeroNamingThePort() throws Exception {
+    void takenPortExitsNonZeroNamingThePortInOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Result r = run(Map.of("SERVER_PORT", Integer.toString(taken.getLocalPort()), "SERVER_HOST", "127.0.0.1"));
             assertNotEquals(0, r.exit());
-            assertTrue(r.lastLine().contains("cannot listen on public port " + taken.getLocalPort()), r.stderr());
+            assertEquals("spillway: cannot listen on port " + taken.getLocalPort()
+                                 + " (public, server.port): Address already in use\n", r.stderr());
+            assertFalse(r.stdout().contains("Exception"), r.stdout()); // Helidon's stack trace is not logged
+        }
+    }
+
+    @Test
+    void takenAdminPortIsNamedAsTheAdminOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Result r = run(Map.of("SERVER_PORT", "0", "SERVER_SOCKETS_0_HOST", "127.0.0.1",
+                                  "SERVER_SOCKETS_0_PORT", Integer.toString(taken.getLocalPort())));
+            assertEquals("spillway: cannot listen on port " + taken.getLocalPort()
+                                 + " (admin, server.sockets[admin].port): Address already in use\n", r.stderr());
+        }
+    }
+
+    @Test
+    void logLevelFineShowsTheStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Result r = run(Map.of("SERVER_PORT", Integer.toString(taken.getLocalPort()), "SERVER_HOST", "127.0.0.1",
+                                  "SPILLWAY_LOG_dash_LEVEL", "FINE"));
+            // the log (stdout) keeps Helidon's record with its stack trace; stderr still ends with the one line
+            assertTrue(r.stdout().contains("java.net.BindException: Address already in use"), r.stdout());
+            assertTrue(r.stderr().startsWith("spillway: cannot listen on port " + taken.getLocalPort()), r.stderr());
         }
     }
 
@@ -55,7 +79,7 @@ class StartupFailureTest {
         assertTrue(r.lastLine().startsWith("spillway: "), r.stderr());
     }
 
-    private record Result(int exit, String stderr) {
+    private record Result(int exit, String stderr, String stdout) {
         String lastLine() {
             List<String> lines = stderr.lines().filter(l -> !l.isBlank()).toList();
             return lines.isEmpty() ? "" : lines.getLast();
@@ -66,7 +90,7 @@ class StartupFailureTest {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                                                "-cp", System.getProperty("java.class.path"), Main.class.getName())
                 .directory(dir.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                .redirectOutput(dir.resolve("stdout.log").toFile());
         pb.environment().put("SERVER_SOCKETS_0_PORT", "0");
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -77,6 +101,6 @@ class StartupFailureTest {
         }
         stderr = new String(p.getErrorStream().readAllBytes());
         assertEquals(1, p.exitValue(), stderr);
-        return new Result(p.exitValue(), stderr);
+        return new Result(p.exitValue(), stderr, Files.readString(dir.resolve("stdout.log")));
     }
 }

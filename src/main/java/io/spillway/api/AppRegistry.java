@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public final class AppRegistry {
     /** App id of the pod's own warm-up traffic; configured ids cannot start with '_'. */
-    public static final String WARMUP_ID = "_warmup";
+    public static final String WARMUP_ID = io.spillway.broker.WireFormat.INTERNAL_APP_ID;
 
     private final App warmup;
     private volatile Map<String, App> byId;

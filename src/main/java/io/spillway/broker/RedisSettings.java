@@ -32,6 +32,9 @@ import org.redisson.misc.RedisURI;
  * @param wireFormat      what a published message looks like on Redis (SPEC's own format or soketi's broadcast)
  * @param soketiPrefix    the soketi fleet's {@code SOKETI_ADAPTER_REDIS_PREFIX} (soketi format only)
  * @param soketiQueryTimeout how long a channel query to the soketi fleet may wait for every node's answer
+ * @param sentinelUsername sentinel mode: the ACL user for the sentinels themselves (empty: the default user)
+ * @param sentinelPassword sentinel mode: AUTH to the sentinels themselves (empty: sentinels without AUTH)
+ * @param internalChannel the one Redis channel of the pod's own traffic (priming, warm-up, probes)
  */
 public record RedisSettings(Mode mode, String address, String masterName, List<String> nodes, String password,
                             String channelPrefix, Duration publishTimeout, Duration responseTimeout,
@@ -39,7 +42,8 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
                             Duration scanInterval, ShardedPublish shardedPublish, Duration retryDelay,
                             Duration pingInterval, Duration subscriptionTimeout, int subscriptionPoolSize,
                             String clientName, WireFormat.Kind wireFormat, String soketiPrefix,
-                            Duration soketiQueryTimeout) {
+                            Duration soketiQueryTimeout, String sentinelUsername, String sentinelPassword,
+                            String internalChannel) {
 
     public enum Mode { SINGLE, SENTINEL, CLUSTER }
 
@@ -64,6 +68,15 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
         }
         if (mode == Mode.SENTINEL && (masterName == null || masterName.isBlank())) {
             throw new IllegalArgumentException("spillway.redis.master-name is required in sentinel mode");
+        }
+        if (mode == Mode.SENTINEL && !sentinelPassword.isEmpty() && password.isEmpty()) {
+            // Redisson 4.7 tries sentinel AUTH only when the nodes have a password; it would fail with NOAUTH.
+            throw new IllegalArgumentException("spillway.redis.sentinel-password needs spillway.redis.password too "
+                    + "(Redisson authenticates to sentinels only when the Redis nodes require a password)");
+        }
+        if (internalChannel.isBlank() || internalChannel.startsWith(channelPrefix)) {
+            throw new IllegalArgumentException("spillway.redis.internal-channel: '" + internalChannel
+                    + "' must be set and outside the channel prefix '" + channelPrefix + "'");
         }
         if (minIdle < 1 || poolSize < minIdle) {
             throw new IllegalArgumentException("spillway.redis.min-idle must be >= 1 and <= pool-size");

@@ -48,6 +48,12 @@ final class RedissonConfigs {
                         // A sentinel list shorter than expected (one down) must not stop the gateway from starting.
                         .setCheckSentinelsList(false);
                 s.nodes().forEach(sentinel::addSentinelAddress);
+                if (!s.sentinelPassword().isEmpty()) {
+                    sentinel.setSentinelPassword(s.sentinelPassword());
+                }
+                if (!s.sentinelUsername().isEmpty()) {
+                    sentinel.setSentinelUsername(s.sentinelUsername());
+                }
                 masterOnly(sentinel, s);
                 common(sentinel, s);
             }

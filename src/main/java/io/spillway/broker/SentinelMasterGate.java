@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -32,6 +34,7 @@ import org.redisson.misc.RedisURI;
  * moved. Comparing Redisson's master with the sentinels' majority lets the broker refuse (503) instead.
  */
 final class SentinelMasterGate implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SentinelMasterGate.class.getName());
     private static final RedisStrictCommand<RedisURI> MASTER_ADDRESS =
             new RedisStrictCommand<>("SENTINEL", "GET-MASTER-ADDR-BY-NAME", new RedisURIDecoder("redis"));
 
@@ -51,6 +54,10 @@ final class SentinelMasterGate implements AutoCloseable {
                 .setConnectTimeout((int) settings.connectTimeout().toMillis())
                 .setCommandTimeout((int) timeoutMillis)
                 .setClientName(settings.clientName().isBlank() ? null : settings.clientName() + "-gate")
+                // As Redisson does: the sentinels' own credentials, else the nodes' password.
+                .setUsername(settings.sentinelUsername().isEmpty() ? null : settings.sentinelUsername())
+                .setPassword(!settings.sentinelPassword().isEmpty() ? settings.sentinelPassword()
+                                     : settings.password().isEmpty() ? null : settings.password())
                 .setGroup(group)
                 .setSocketChannelClass(NioSocketChannel.class)
                 // Netty's JDK resolver: the default DNS resolver group probes for epoll, absent here.
@@ -101,6 +108,7 @@ final class SentinelMasterGate implements AutoCloseable {
         private final RedisClientConfig config;
         private RedisClient client;
         private volatile CompletableFuture<RedisConnection> connection;
+        private final AtomicBoolean authWarned = new AtomicBoolean();
 
         Sentinel(RedisClientConfig config) {
             this.config = config;
@@ -122,7 +130,18 @@ final class SentinelMasterGate implements AutoCloseable {
             return c.thenCompose(conn -> conn.<RedisURI, RedisURI>async(timeoutMillis, StringCodec.INSTANCE,
                                                                          MASTER_ADDRESS, masterName)
                             .toCompletableFuture())
-                    .thenApply(uri -> uri == null ? null : address(uri));
+                    .thenApply(uri -> uri == null ? null : address(uri))
+                    .whenComplete((master, failure) -> warnIfRefused(failure));
+        }
+
+        /** A sentinel that wants AUTH never answers: say so once, or the gate would silently do nothing. */
+        private void warnIfRefused(Throwable failure) {
+            String message = failure == null ? "" : String.valueOf(rootCause(failure).getMessage());
+            if ((message.contains("NOAUTH") || message.contains("WRONGPASS") || message.contains("invalid password"))
+                    && !authWarned.getAndSet(true)) {
+                LOG.warning("sentinel " + config.getAddress() + " refuses the stale-master gate: "
+                                    + message.split("\\.* channel:")[0] + " (set spillway.redis.sentinel-password / sentinel-username)");
+            }
         }
 
         synchronized void close() {
@@ -130,6 +149,14 @@ final class SentinelMasterGate implements AutoCloseable {
                 client.shutdown();
             }
         }
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** {@code ip:port}, resolving a host name, so it compares equal to Redisson's view of its master. */

@@ -4,13 +4,19 @@ import com.fasterxml.jackson.core.JsonGenerator;
 
 /**
  * SPEC's own Redis wire format: channel {@code {prefix}{app_id}:{channel}}, payload compact JSON
- * {@code {"event","channel","data"[,"socket_id"]}} with {@code data} exactly as received.
+ * {@code {"event","channel","data"[,"socket_id"]}} with {@code data} exactly as received. The pod's own traffic
+ * (app {@link WireFormat#INTERNAL_APP_ID}: pool priming, warm-up, broker probes) goes to {@code internalChannel},
+ * outside the prefix, so a consumer of {@code {prefix}*} never sees it.
  */
-public record SpillwayWireFormat(String channelPrefix) implements WireFormat {
+public record SpillwayWireFormat(String channelPrefix, String internalChannel) implements WireFormat {
+
+    public SpillwayWireFormat(String channelPrefix) {
+        this(channelPrefix, DEFAULT_INTERNAL_CHANNEL);
+    }
 
     @Override
     public String topic(String appId, String channel) {
-        return channelPrefix + appId + ':' + channel;
+        return INTERNAL_APP_ID.equals(appId) ? internalChannel : channelPrefix + appId + ':' + channel;
     }
 
     @Override

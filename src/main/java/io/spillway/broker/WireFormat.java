@@ -7,6 +7,10 @@ import java.util.UUID;
  * carries. SPEC fixes two formats, chosen by {@code spillway.redis.wire-format}.
  */
 public sealed interface WireFormat permits SpillwayWireFormat, SoketiWireFormat {
+    /** The app id of the pod's own traffic; configured app ids cannot start with {@code _}. */
+    String INTERNAL_APP_ID = "_warmup";
+    /** Default of {@code spillway.redis.internal-channel}. */
+    String DEFAULT_INTERNAL_CHANNEL = "_spillway:internal";
 
     /** {@code spillway.redis.wire-format}. */
     enum Kind {
@@ -51,9 +55,10 @@ public sealed interface WireFormat permits SpillwayWireFormat, SoketiWireFormat 
     /** The format the settings name; soketi's broadcasts carry a sender id fresh for this process. */
     static WireFormat of(RedisSettings settings) {
         return switch (settings.wireFormat()) {
-            case SPILLWAY -> new SpillwayWireFormat(settings.channelPrefix());
+            case SPILLWAY -> new SpillwayWireFormat(settings.channelPrefix(), settings.internalChannel());
             case SOKETI -> new SoketiWireFormat(settings.soketiPrefix(), "spillway-" + UUID.randomUUID(),
-                                                 new SpillwayWireFormat(settings.channelPrefix()));
+                                                 new SpillwayWireFormat(settings.channelPrefix(),
+                                                                        settings.internalChannel()));
         };
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -28,6 +29,7 @@ public record ConfigLoader(Path workingDir, Map<String, String> env, Map<String,
     /** Environment variable naming the operator's YAML file. */
     public static final String CONFIG_ENV = "SPILLWAY_CONFIG";
     static final String DEFAULTS = "spillway-defaults.yaml";
+    private static final String ENV_PREFIX = "SPILLWAY_";
     static final Path LOCAL_FILE = Path.of("config", "application.yaml");
 
     public ConfigLoader(Path workingDir, Map<String, String> env) {
@@ -49,9 +51,13 @@ public record ConfigLoader(Path workingDir, Map<String, String> env, Map<String,
         return files;
     }
 
-    /** Loads and fully reads every source now, so an unreadable file fails here and not later. */
+    /**
+     * Loads and fully reads every source now, so an unreadable file, a YAML syntax error or an unknown key fails
+     * here (naming the file or variable) and not later.
+     */
     public Config load() {
         operatorFile().ifPresent(ConfigLoader::requireReadable);
+        requireKnownKeys();
         List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
         if (!overrides.isEmpty()) {
             sources.add(() -> ConfigSources.create(overrides).build());
@@ -76,6 +82,32 @@ public record ConfigLoader(Path workingDir, Map<String, String> env, Map<String,
         }
     }
 
+    /**
+     * Strict configuration: every key of the YAML files, of the {@code SPILLWAY_} environment variables and of
+     * the overrides must be one the defaults file declares. Other environment variables (PATH, HOME, ...) are
+     * not configuration, though Helidon maps them onto keys too.
+     */
+    private void requireKnownKeys() {
+        KnownKeys known = KnownKeys.fromDefaults();
+        List<String> problems = new ArrayList<>();
+        for (Path file : files()) {
+            requireReadable(file);
+            problems.addAll(known.unknownIn(KnownKeys.parse(file), file.toString()));
+        }
+        env.forEach((name, value) -> {
+            if (name.toUpperCase(Locale.ROOT).startsWith(ENV_PREFIX) && !name.equals(CONFIG_ENV)) {
+                EnvironmentVariables.expand(Map.of(name, value)).keySet().stream()
+                        .filter(key -> key.startsWith("spillway."))
+                        .forEach(key -> known.unknownFlat(key, "environment variable " + name, false)
+                                .ifPresent(problems::add));
+            }
+        });
+        overrides.keySet().forEach(key -> known.unknownFlat(key, "override", true).ifPresent(problems::add));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(String.join("; ", problems));
+        }
+    }
+
     private Optional<Path> operatorFile() {
         String named = env.get(CONFIG_ENV);
         if (named == null || named.isBlank()) {
@@ -90,7 +122,7 @@ public record ConfigLoader(Path workingDir, Map<String, String> env, Map<String,
         }
     }
 
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();

@@ -99,7 +99,10 @@ public final class SettingsReader {
                 string(r, "client-name", "spillway"),
                 parsed(r, "wire-format", WireFormat.Kind.SPILLWAY, WireFormat.Kind::parse, "spillway or soketi"),
                 string(r, "soketi-prefix", ""),
-                duration(r, "soketi-query-timeout", Duration.ofSeconds(2)));
+                duration(r, "soketi-query-timeout", Duration.ofSeconds(2)),
+                string(r, "sentinel-username", ""),
+                string(r, "sentinel-password", ""),
+                string(r, "internal-channel", WireFormat.DEFAULT_INTERNAL_CHANNEL));
     }
 
     /** Only {@code spillway.admission}: hot reload reads it again on every change. */
@@ -177,6 +180,10 @@ public final class SettingsReader {
     private static List<AppSettings> appsFromFile(Path file) {
         if (!Files.isReadable(file)) {
             throw new InvalidConfigException("spillway.apps-file: " + file + " is missing or unreadable");
+        }
+        List<String> unknown = KnownKeys.fromDefaults().unknownInAppsFile(KnownKeys.parse(file), file.toString());
+        if (!unknown.isEmpty()) {
+            throw new InvalidConfigException(String.join("; ", unknown));
         }
         Config fileConfig = Config.builder()
                 .disableEnvironmentVariablesSource()

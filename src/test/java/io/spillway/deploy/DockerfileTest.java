@@ -103,6 +103,23 @@ class DockerfileTest {
         assertThat(env, not(containsString("-Xmx")));
     }
 
+    /** One source of truth for the flags every start needs: the image, its AOT training and bin/spillway. */
+    @Test
+    void everyStartReadsTheSameJvmOptionsFile() throws IOException {
+        Path options = Path.of("docker", "jvm.options");
+        List<String> flags = Files.readAllLines(options).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        assertThat(flags, hasItem("--sun-misc-unsafe-memory-access=allow"));
+        assertThat(flags, hasItem("--enable-native-access=ALL-UNNAMED"));
+        String image = String.join("\n", finalStage());
+        assertThat(image, containsString("COPY docker/jvm.options ./jvm.options"));
+        assertThat(image, containsString("ENTRYPOINT [\"java\", \"@/app/jvm.options\""));
+        for (String flag : flags) {
+            assertThat("only in docker/jvm.options", image, not(containsString(flag)));
+        }
+        assertThat(Files.readString(Path.of("docker", "aot-train.sh")), containsString("@\"$options\""));
+        assertThat(Files.readString(Path.of("bin", "spillway")), containsString("@docker/jvm.options"));
+    }
+
     @Test
     void buildContextIsAnAllowList() throws IOException {
         var lines = Files.readAllLines(Path.of(".dockerignore")).stream()

@@ -66,6 +66,23 @@ class HelmChartTest {
         assertThat(String.join("\n", result.getMessages()), result.isFailed(), is(false));
     }
 
+    /** Strict configuration: every key the chart renders, and every variable it sets, is one the gateway knows. */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void theGatewayAcceptsTheRenderedConfigAndEnvironment(String variant) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("spillway-chart");
+        java.nio.file.Path file = dir.resolve("spillway.yaml");
+        java.nio.file.Files.writeString(file, (String) mapAt(configMap(rendered.get(variant)), "data").get("spillway.yaml"));
+        Map<String, String> env = new HashMap<>();
+        for (Object e : listAt(podSpec(rendered.get(variant)), "containers[0].env")) {
+            String name = String.valueOf(at(e, "name"));
+            env.put(name, e instanceof Map<?, ?> m && m.containsKey("value") ? String.valueOf(m.get("value")) : "from-the-secret");
+        }
+        env.put("SPILLWAY_CONFIG", file.toString());
+        assertThat(env, hasKey("SPILLWAY_REDIS_SENTINEL_dash_PASSWORD"));
+        new io.spillway.config.ConfigLoader(dir, env).load(); // throws on an unknown key
+    }
+
     @ParameterizedTest
     @MethodSource("variants")
     void rendersEveryWorkload(String variant) {

@@ -47,7 +47,7 @@ class RedisOutageTest {
 
                 redis.restart();
                 long accepting = System.nanoTime();
-                try (RedisSubscriber warmup = RedisSubscriber.psubscribe(List.of(redis), "spillway:_warmup:*")) {
+                try (RedisSubscriber warmup = RedisSubscriber.subscribe(List.of(redis), "_spillway:internal")) {
                     gateway.awaitReady(Duration.ofSeconds(15));
                     long readyMillis = (System.nanoTime() - accepting) / 1_000_000;
                     System.out.println("Redis accepting -> ready: " + readyMillis + " ms");

@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * One HAProxy in front of the fleet, standing in for a Kubernetes Service plus readiness: round robin over the public
@@ -61,42 +60,6 @@ final class Haproxy implements AutoCloseable {
         dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/sbin"));
         return dirs.stream().filter(d -> !d.isBlank()).map(d -> Path.of(d, "haproxy"))
                 .filter(Files::isExecutable).findFirst();
-    }
-
-    /** {@link #locate()}, else {@code apt-get install haproxy} when this is a Debian-like system run as root. */
-    static Optional<Path> locateOrInstall(Consumer<String> log) {
-        Optional<Path> found = locate();
-        if (found.isPresent() || !Files.isExecutable(Path.of("/usr/bin/apt-get"))
-            || !"root".equals(System.getProperty("user.name"))) {
-            return found;
-        }
-        log.accept("haproxy not found: apt-get install haproxy");
-        if (!apt("install", "-y", "-qq", "haproxy")) {
-            apt("update", "-qq");
-            apt("install", "-y", "-qq", "haproxy");
-        }
-        return locate();
-    }
-
-    private static boolean apt(String... args) {
-        List<String> command = new ArrayList<>(List.of("apt-get"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        try {
-            Process p = pb.start();
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** Writes {@code haproxy.cfg} into {@code dir}, starts HAProxy in the foreground and waits for its stats socket. */

@@ -26,8 +26,8 @@ class Mt1ReplayTest {
     @Test
     void fleetRidesOutAFailoverAndAPodRestart() throws Exception {
         System.setProperty("java.awt.headless", "true");
-        Optional<Path> haproxy = Haproxy.locateOrInstall(System.out::println);
-        Assumptions.assumeTrue(haproxy.isPresent(), "haproxy is not installed and apt-get could not install it");
+        Optional<Path> haproxy = Haproxy.locate();
+        Assumptions.assumeTrue(haproxy.isPresent(), "haproxy is not installed (.ci/run installs it: apt-get install haproxy)");
         ReplayPlan plan = ReplayPlan.shortened();
         Path dir = Path.of("target", "mt1-replay-test");
         Mt1Replay replay = new Mt1Replay(plan, dir.resolve("raw"),

@@ -27,7 +27,7 @@ public final class ReplayMain {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("target/spillway.jar is missing: build it first (bin/bench does)");
         }
-        Path haproxy = Haproxy.locateOrInstall(System.out::println).orElseThrow(
+        Path haproxy = Haproxy.locate().orElseThrow(
                 () -> new IllegalStateException("haproxy is not installed and could not be installed "
                                                 + "(apt-get install haproxy)"));
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

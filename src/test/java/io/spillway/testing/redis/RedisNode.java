@@ -127,14 +127,31 @@ public final class RedisNode implements AutoCloseable {
 
     /** Sends one command on a fresh connection; the timeout bounds connect and reply. */
     public Object command(Duration timeout, String... args) {
-        try (RespClient client = RespClient.connect(port, timeout)) {
+        try (RespClient client = authenticated(RespClient.connect(port, timeout))) {
             return client.command(args);
         }
     }
 
     /** A new dedicated connection; the caller closes it. */
     public RespClient client() {
-        return RespClient.connect(port);
+        return authenticated(RespClient.connect(port));
+    }
+
+    /** The password clients must AUTH with ({@code requirepass}), or {@code null}. */
+    public String password() {
+        return spec.password;
+    }
+
+    private RespClient authenticated(RespClient client) {
+        if (spec.password != null) {
+            try {
+                client.command("AUTH", spec.password);
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
+        }
+        return client;
     }
 
     /** {@code INFO section} parsed into key → value. */
@@ -408,8 +425,15 @@ public final class RedisNode implements AutoCloseable {
         private Duration clusterNodeTimeout = Duration.ofMillis(1000);
         private Duration startTimeout = Duration.ofSeconds(30);
         private final List<String> extraConfig = new ArrayList<>();
+        private String password;
 
         private Builder() {
+        }
+
+        /** {@code requirepass}: clients (the fixture's own included) must AUTH with it. */
+        public Builder password(String password) {
+            this.password = password;
+            return config("requirepass " + password);
         }
 
         /** Label used in the temp dir name and diagnostics. */
@@ -473,6 +497,7 @@ public final class RedisNode implements AutoCloseable {
             copy.clusterNodeTimeout = clusterNodeTimeout;
             copy.startTimeout = startTimeout;
             copy.extraConfig.addAll(extraConfig);
+            copy.password = password;
             return copy;
         }
     }

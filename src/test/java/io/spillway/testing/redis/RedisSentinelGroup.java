@@ -140,10 +140,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
 
     private void launch() {
-        RedisNode master = RedisNode.builder().name("master").start();
+        RedisNode master = dataNode("master").start();
         nodes.add(master);
         for (int i = 0; i < spec.replicas; i++) {
-            nodes.add(RedisNode.builder().name("replica").replicaOf(master.port()).start());
+            nodes.add(dataNode("replica").replicaOf(master.port()).start());
         }
         Await.until("replicas in sync with " + master, spec.startTimeout, () -> replicasAttachedTo(master.port()));
         for (int i = 0; i < spec.sentinels; i++) {
@@ -152,15 +152,29 @@ public final class RedisSentinelGroup implements AutoCloseable {
         awaitSentinelsSettled(spec.startTimeout);
     }
 
+    /** A data node; with a password it requires it and replicates with it (any node may become a replica). */
+    private RedisNode.Builder dataNode(String name) {
+        RedisNode.Builder node = RedisNode.builder().name(name);
+        if (spec.password != null) {
+            node.password(spec.password).config("masterauth " + spec.password);
+        }
+        return node;
+    }
+
     private RedisNode.Builder sentinelFor(int masterPort) {
         String name = spec.masterName;
-        return RedisNode.builder().name("sentinel").sentinel()
+        RedisNode.Builder sentinel = RedisNode.builder().name("sentinel").sentinel();
+        if (spec.sentinelPassword != null) {
+            sentinel.password(spec.sentinelPassword); // sentinels AUTH to each other with it too
+        }
+        return sentinel
                 .config("sentinel resolve-hostnames no")
                 .config("sentinel announce-ip 127.0.0.1")
                 .config("sentinel monitor " + name + " 127.0.0.1 " + masterPort + " " + spec.quorum)
                 .config("sentinel down-after-milliseconds " + name + " " + spec.downAfter.toMillis())
                 .config("sentinel failover-timeout " + name + " " + spec.failoverTimeout.toMillis())
-                .config("sentinel parallel-syncs " + name + " 1");
+                .config("sentinel parallel-syncs " + name + " 1")
+                .config(spec.password == null ? "" : "sentinel auth-pass " + name + " " + spec.password);
     }
 
     private int masterPortAccordingTo(RedisNode sentinel) {
@@ -246,8 +260,22 @@ public final class RedisSentinelGroup implements AutoCloseable {
         private Duration downAfter = Duration.ofMillis(1000);
         private Duration failoverTimeout = Duration.ofMillis(3000);
         private Duration startTimeout = Duration.ofSeconds(60);
+        private String sentinelPassword;
+        private String password;
 
         private Builder() {
+        }
+
+        /** Data nodes that {@code requirepass} (and {@code masterauth} with it); sentinels are told it. */
+        public Builder password(String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** Sentinels that {@code requirepass} (clients must AUTH to ask them anything). */
+        public Builder sentinelPassword(String password) {
+            this.sentinelPassword = password;
+            return this;
         }
 
         public Builder masterName(String masterName) {
@@ -294,6 +322,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
             copy.downAfter = downAfter;
             copy.failoverTimeout = failoverTimeout;
             copy.startTimeout = startTimeout;
+            copy.sentinelPassword = sentinelPassword;
+            copy.password = password;
             RedisSentinelGroup group = new RedisSentinelGroup(copy);
             try {
                 group.launch();

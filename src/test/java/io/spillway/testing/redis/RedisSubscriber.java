@@ -199,7 +199,7 @@ public final class RedisSubscriber implements AutoCloseable {
 
     /** A socket on {@code node} whose subscriptions are all confirmed. */
     private RespClient subscribe(RedisNode node, Subscription subscription) {
-        RespClient client = RespClient.connect(node.port());
+        RespClient client = node.client();
         try {
             int expectedReplies = subscription.send(client);
             for (int i = 0; i < expectedReplies; i++) {
