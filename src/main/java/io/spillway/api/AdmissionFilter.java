@@ -1,5 +1,7 @@
 package io.spillway.api;
 
+import java.util.Optional;
+
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -12,7 +14,8 @@ import io.spillway.admission.Permit;
 /**
  * Runs admission before the body of a publish is read: a refused request costs a header parse and a small JSON
  * answer, never a body read, a signature check or a Redis call. An admitted request carries its {@link Permit} in
- * the request context; whatever the handler does, the permit is ended here.
+ * the request context; whatever the handler does, the permit is ended here. Before all that, a request path in any
+ * but its {@link CanonicalPath canonical} spelling is refused, so that what is tested here is what is routed.
  */
 public final class AdmissionFilter implements Filter {
     private final AdmissionController admission;
@@ -25,6 +28,12 @@ public final class AdmissionFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        // First, for every request: past this line the raw path is the one Helidon routes on and clients sign.
+        Optional<String> nonCanonical = CanonicalPath.problem(req.path().rawPath());
+        if (nonCanonical.isPresent()) {
+            JsonErrors.send(res, 400, "non-canonical request path: " + nonCanonical.get(), 0);
+            return;
+        }
         if (!isPublish(req)) {
             chain.proceed();
             return;
@@ -43,7 +52,7 @@ public final class AdmissionFilter implements Filter {
         }
     }
 
-    /** {@code POST /apps/{id}/events} or {@code /batch_events}, matched without allocating. */
+    /** {@code POST /apps/{id}/events} or {@code /batch_events}, matched without allocating on a canonical path. */
     static boolean isPublish(RoutingRequest req) {
         if (req.prologue().method() != Method.POST) {
             return false;
