@@ -22,6 +22,7 @@ import io.spillway.admission.HelidonAdmissionMetrics;
 import io.spillway.api.AdmissionFilter;
 import io.spillway.api.ApiErrors;
 import io.spillway.api.AppRegistry;
+import io.spillway.api.JsonDirectHandler;
 import io.spillway.api.PublishService;
 import io.spillway.api.RequestAuthenticator;
 import io.spillway.api.StreamService;
@@ -107,8 +108,10 @@ public final class Main {
         RequestAuthenticator auth = new RequestAuthenticator(Clock.systemUTC(), settings.limits().timestampWindow());
         long retryAfter = Math.max(1, (settings.admission().retryAfter().toMillis() + 999) / 1000);
         PublishService publish = new PublishService(apps, auth, settings.limits(), broker, admission, retryAfter);
-        StreamService stream = new StreamService(apps, auth, broker, settings.streamHeartbeat(),
-                                                 () -> lifecycle.state() == LifecycleState.DRAINING);
+        StreamService stream = new StreamService(apps, auth, broker, settings.stream(), lifecycle,
+                                                 () -> lifecycle.state() == LifecycleState.DRAINING,
+                                                 Metrics.globalRegistry());
+        resources.add(stream);
         AtomicBoolean started = new AtomicBoolean();
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
@@ -116,6 +119,7 @@ public final class Main {
                 .config(config.get("server"))
                 .shutdownHook(false)
                 .featuresDiscoverServices(false)
+                .directHandlers(JsonDirectHandler.all())
                 .addFeature(ObserveFeature.builder()
                                     .sockets(List.of(RunningGateway.ADMIN_SOCKET))
                                     .addObserver(HealthObserver.builder()

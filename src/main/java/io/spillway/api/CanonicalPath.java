@@ -22,7 +22,10 @@ public final class CanonicalPath {
         if (length == 0 || rawPath.charAt(0) != '/') {
             return Optional.of("path must start with '/'");
         }
-        if (length > 1 && rawPath.charAt(length - 1) == '/') {
+        if (length == 1) {
+            return Optional.empty();
+        }
+        if (rawPath.charAt(length - 1) == '/') {
             return Optional.of("trailing '/'");
         }
         int segmentStart = 1;

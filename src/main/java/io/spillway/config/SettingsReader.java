@@ -20,6 +20,7 @@ import io.helidon.config.ConfigSources;
 import io.spillway.admission.AdmissionSettings;
 import io.spillway.admission.ConcurrencySettings;
 import io.spillway.api.ApiLimits;
+import io.spillway.api.StreamSettings;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
 import io.spillway.broker.ShardedPublish;
@@ -47,7 +48,7 @@ public final class SettingsReader {
                     admission(s.get("admission")),
                     warmup(s.get("warmup")),
                     lifecycle(s.get("lifecycle")),
-                    duration(s, "stream.heartbeat", Duration.ofSeconds(15)),
+                    stream(s.get("stream")),
                     Optional.of(string(s, "apps-file", "")).filter(f -> !f.isBlank()).map(Path::of),
                     duration(s, "reload.interval", Duration.ofSeconds(1)));
         } catch (InvalidConfigException e) {
@@ -138,6 +139,13 @@ public final class SettingsReader {
                 duration(l, "probe-interval", Duration.ofMillis(200)),
                 duration(l, "drain-delay", Duration.ofSeconds(5)),
                 duration(l, "grace-period", Duration.ofSeconds(20)));
+    }
+
+    private static StreamSettings stream(Config st) {
+        StreamSettings d = StreamSettings.DEFAULTS;
+        return new StreamSettings(duration(st, "heartbeat", d.heartbeat()),
+                                  integer(st, "max-per-app", d.maxPerApp()),
+                                  integer(st, "max-per-pod", d.maxPerPod()));
     }
 
     private static ApiLimits limits(Config l) {

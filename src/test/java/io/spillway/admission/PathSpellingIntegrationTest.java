@@ -67,8 +67,8 @@ class PathSpellingIntegrationTest {
                 Arguments.of("/%61pps/1001/events", 400, "'%61' escapes 'a'"),
                 Arguments.of("/apps/1001%2Fevents", 400, "'%2F' escapes '/'"),
                 Arguments.of("/apps/1001/%2e/events", 400, "'%2e' escapes '.'"),
-                Arguments.of("/apps/1001/events%", 400, "malformed '%' escape"),
-                Arguments.of("/apps/1001/events%zz", 400, "malformed '%' escape"),
+                Arguments.of("/apps/1001/events%", 400, "Bad Request"), // Helidon refuses these itself
+                Arguments.of("/apps/1001/events%zz", 400, "Bad Request"),
                 Arguments.of("/apps//1001/events", 400, "empty segment"),
                 Arguments.of("//apps/1001/events", 400, "empty segment"),
                 Arguments.of("/apps/1001//events", 400, "empty segment"),

@@ -69,16 +69,16 @@ public final class RawHttp implements AutoCloseable {
     /** Reads one response (status line, headers, a Content-Length or chunked body). */
     public Response read() {
         try {
-            String statusLine = line();
-            if (statusLine == null) {
-                throw new IOException("connection closed before a response");
-            }
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String line = line(); line != null && !line.isEmpty(); line = line()) {
-                int colon = line.indexOf(':');
-                headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                              line.substring(colon + 1).trim(), (a, b) -> a + "," + b);
-            }
+            return read(readHead());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the body that follows {@code head}. */
+    public Response read(Response head) {
+        try {
+            Map<String, String> headers = head.headers();
             String body;
             if (headers.containsKey("content-length")) {
                 body = new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))),
@@ -88,9 +88,33 @@ public final class RawHttp implements AutoCloseable {
             } else {
                 body = "";
             }
-            return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers, body);
+            return new Response(head.status(), headers, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the status line and headers only (a stream's body follows). */
+    public Response readHead() throws IOException {
+        String statusLine = line();
+        if (statusLine == null) {
+            throw new IOException("connection closed before a response");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line = line(); line != null && !line.isEmpty(); line = line()) {
+            int colon = line.indexOf(':');
+            headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                          line.substring(colon + 1).trim(), (a, b) -> a + "," + b);
+        }
+        return new Response(Integer.parseInt(statusLine.split(" ")[1]), headers, "");
+    }
+
+    /** The next line of the raw response bytes (chunk framing included), or null at the end. */
+    public String readLine() {
+        try {
+            return line();
+        } catch (IOException e) {
+            return null;
         }
     }
 
