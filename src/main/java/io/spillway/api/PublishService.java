@@ -41,7 +41,7 @@ public final class PublishService implements HttpService {
                           AdmissionController admission, long brokerRetryAfterSeconds) {
         this.apps = apps;
         this.auth = auth;
-        this.bodies = new BodyReader(limits.maxBodyBytes());
+        this.bodies = new BodyReader(limits.maxBodyBytes(), limits.discardBytes());
         this.parser = new PublishParser(limits);
         this.broker = broker;
         this.admission = admission;
@@ -58,7 +58,11 @@ public final class PublishService implements HttpService {
 
     private void publish(ServerRequest req, ServerResponse res, boolean batch) {
         App app = app(req);
-        byte[] body = bodies.read(req, res);
+        Optional<byte[]> read = bodies.read(req, res);
+        if (read.isEmpty()) {
+            return; // refused as too large, already answered
+        }
+        byte[] body = read.get();
         auth.verify(app, "POST", req.path().absolute().rawPath(), req.query(), body);
         List<ChannelMessage> messages = batch ? parser.parseBatch(app.id(), body) : parser.parseEvent(app.id(), body);
         if (!apps.isWarmup(app)) {

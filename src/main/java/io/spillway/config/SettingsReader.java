@@ -156,7 +156,8 @@ public final class SettingsReader {
                 integer(l, "max-channels", d.maxChannels()),
                 integer(l, "max-batch", d.maxBatch()),
                 integer(l, "max-name-length", d.maxNameLength()),
-                duration(l, "timestamp-window", d.timestampWindow()));
+                duration(l, "timestamp-window", d.timestampWindow()),
+                longValue(l, "discard-bytes", d.discardBytes()));
     }
 
     /** {@code spillway.apps}, overlaid by the apps of {@code spillway.apps-file} (a mounted Secret) by id. */
