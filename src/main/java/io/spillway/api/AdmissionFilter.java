@@ -2,6 +2,7 @@ package io.spillway.api;
 
 import java.util.Optional;
 
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -40,6 +41,9 @@ public final class AdmissionFilter implements Filter {
         }
         AdmissionDecision decision = isWarmup(req) ? admission.enterWarmup() : admission.enter();
         if (!decision.admitted()) {
+            // The body is left unread, so Helidon will not reuse this connection: say so, or a client that pools
+            // connections sends its next request into one that is being closed and sees no answer at all.
+            res.header(HeaderValues.CONNECTION_CLOSE);
             JsonErrors.send(res, decision.status(), decision.reason().message(), decision.retryAfterSeconds());
             return;
         }
