@@ -19,7 +19,7 @@ class PublishParserFuzzTest {
     private static final ApiLimits LIMITS = ApiLimits.DEFAULTS;
     private final PublishParser parser = new PublishParser(LIMITS);
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void anyBodyIsParsedWithinTheLimitsOrRefused(byte[] input) {
         // first byte: odd for /batch_events, even for /events; the rest is the body
         boolean batch = input.length > 0 && (input[0] & 1) == 1;

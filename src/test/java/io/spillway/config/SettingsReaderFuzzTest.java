@@ -27,7 +27,7 @@ class SettingsReaderFuzzTest {
             "lifecycle.drain-delay", "reload.interval", "apps.0.id", "apps.0.key", "apps.0.secret", "apps.0.rate",
             "apps.0.burst", "apps.1.id");
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void anyValueIsReadOrRefusedClearly(FuzzedDataProvider data) {
         Map<String, String> values = new HashMap<>();
         values.put("spillway.apps.0.id", "1001");
