@@ -46,13 +46,10 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public RawHttp send(byte[] bytes) {
-        try {
-            out.write(bytes);
-            out.flush();
-            return this;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (!trySend(bytes)) {
+            throw new UncheckedIOException(new IOException("the server closed or reset the connection"));
         }
+        return this;
     }
 
     /** Like {@link #send(byte[])} but reports a write the server refused (reset/closed) as false. */
