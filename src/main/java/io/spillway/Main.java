@@ -1,9 +1,14 @@
 package io.spillway;
 
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -14,14 +19,16 @@ import io.helidon.logging.common.LogConfig;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServerConfig;
 import io.spillway.admission.AdmissionController;
+import io.spillway.admission.BacklogJanitor;
 import io.spillway.admission.HelidonAdmissionMetrics;
 import io.spillway.api.AdmissionFilter;
 import io.spillway.api.ApiErrors;
 import io.spillway.api.AppRegistry;
+import io.spillway.api.ChannelsService;
+import io.spillway.api.FleetAccess;
 import io.spillway.api.JsonDirectHandler;
 import io.spillway.api.PublishService;
 import io.spillway.api.RequestAuthenticator;
@@ -29,6 +36,8 @@ import io.spillway.api.StreamService;
 import io.spillway.broker.Broker;
 import io.spillway.broker.MemoryBroker;
 import io.spillway.broker.RedissonBroker;
+import io.spillway.broker.SoketiFleet;
+import io.spillway.broker.SoketiWireFormat;
 import io.spillway.broker.WireFormat;
 import io.spillway.config.AppSettings;
 import io.spillway.config.ConfigLoader;
@@ -36,6 +45,7 @@ import io.spillway.config.ConfigWatcher;
 import io.spillway.config.InvalidConfigException;
 import io.spillway.config.SettingsReader;
 import io.spillway.config.SpillwaySettings;
+import io.spillway.lifecycle.AdminListener;
 import io.spillway.lifecycle.BrokerHealth;
 import io.spillway.lifecycle.BrokerProbe;
 import io.spillway.lifecycle.GuardedBroker;
@@ -54,6 +64,8 @@ import sun.misc.Signal;
 /** Wires the gateway: configuration, broker, lifecycle, admission, the public API and the admin socket. */
 public final class Main {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    private static final String FLEET_NEEDED = "channel queries are answered by a soketi fleet: they need "
+            + "spillway.broker: redis and spillway.redis.wire-format: soketi";
 
     private Main() {
     }
@@ -85,7 +97,8 @@ public final class Main {
         SpillwaySettings settings = SettingsReader.read(config);
         List<AutoCloseable> resources = new ArrayList<>();
         AppRegistry apps = new AppRegistry(settings.apps().stream().map(AppSettings::app).toList(), true);
-        Broker raw = broker(settings, new WireFormat(settings.redis().channelPrefix()));
+        WireFormat wire = WireFormat.of(settings.redis());
+        Broker raw = broker(settings, wire);
         resources.add(raw);
 
         LifecycleSettings lc = settings.lifecycle();
@@ -101,13 +114,18 @@ public final class Main {
         AdmissionController admission = new AdmissionController(settings.admission(), settings.quotas(), lifecycle,
                                                                 lifecycle, TimeMeter.SYSTEM_NANOTIME,
                                                                 admissionMetrics);
+        resources.add(new BacklogJanitor(admission, Duration.ofMillis(5)));
         LifecycleMetrics lifecycleMetrics = new LifecycleMetrics(Metrics.globalRegistry());
         lifecycleMetrics.bind(lifecycle, health);
         resources.add(lifecycleMetrics);
 
         RequestAuthenticator auth = new RequestAuthenticator(Clock.systemUTC(), settings.limits().timestampWindow());
         long retryAfter = Math.max(1, (settings.admission().retryAfter().toMillis() + 999) / 1000);
-        PublishService publish = new PublishService(apps, auth, settings.limits(), broker, admission, retryAfter);
+        FleetAccess fleet = fleet(settings, raw, wire, retryAfter);
+        PublishService publish = new PublishService(apps, auth, settings.limits(), broker, admission, retryAfter,
+                                                    fleet);
+        ChannelsService channels = new ChannelsService(apps, auth, settings.limits(), fleet, admission,
+                                                       FLEET_NEEDED);
         StreamService stream = new StreamService(apps, auth, broker, settings.stream(), lifecycle,
                                                  () -> lifecycle.state() == LifecycleState.DRAINING,
                                                  Metrics.globalRegistry());
@@ -115,30 +133,27 @@ public final class Main {
         AtomicBoolean started = new AtomicBoolean();
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
-        WebServer server = WebServer.builder()
-                .config(config.get("server"))
-                .shutdownHook(false)
-                .featuresDiscoverServices(false)
-                .directHandlers(JsonDirectHandler.all())
-                .addFeature(ObserveFeature.builder()
-                                    .sockets(List.of(RunningGateway.ADMIN_SOCKET))
-                                    .addObserver(HealthObserver.builder()
-                                                         .useSystemServices(false)
-                                                         .details(true)
-                                                         .addChecks(checks.all())
-                                                         .build())
-                                    .addObserver(MetricsObserver.create())
-                                    .build())
-                .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream))
+        WebServer server = publicListener(config)
+                .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream,
+                                            channels))
                 .build()
                 .start();
-        RunningGateway gateway = new RunningGateway(server, lifecycle, admission, lc, resources);
-        if (!server.isRunning() || server.port() < 0 || server.port(RunningGateway.ADMIN_SOCKET) < 0) {
-            gateway.close();
-            throw new StartupException("cannot listen on port " + config.get("server.port").asInt().orElse(8080)
-                                               + " (public) or " + adminPort(config)
-                                               + " (admin): already in use or not permitted");
+        if (!server.isRunning() || server.port() < 0) {
+            closeAll(resources);
+            throw new StartupException("cannot listen on public port " + config.get("server.port").asInt().orElse(8080)
+                                               + ": already in use or not permitted");
         }
+        AdminListener admin;
+        try {
+            admin = AdminListener.start(adminHost(config), adminPort(config), List.of(checks.all()),
+                                        Metrics.globalRegistry());
+        } catch (IOException | RuntimeException e) {
+            server.stop();
+            closeAll(resources);
+            throw new StartupException("cannot listen on admin port " + adminPort(config) + ": " + e.getMessage());
+        }
+        resources.add(admin);
+        RunningGateway gateway = new RunningGateway(server, admin, lifecycle, admission, lc, resources);
         started.set(true);
 
         BrokerProbe probe = new BrokerProbe(raw, health, lc.probeInterval());
@@ -157,12 +172,23 @@ public final class Main {
         return gateway;
     }
 
+    /** Every public route; {@link AdmissionFilter} must match each of them (publishes and channel queries). */
     static void routing(HttpRouting.Builder routing, AdmissionFilter admission, PublishService publish,
-                        StreamService stream) {
+                        StreamService stream, ChannelsService channels) {
         ApiErrors.register(routing);
         routing.addFilter(admission)
-                .register("/apps", publish, stream)
+                .register("/apps", publish, stream, channels)
                 .any(ApiErrors::notFound);
+    }
+
+    /** The soketi fleet's channel queries need its wire format and Redis; otherwise those endpoints answer 501. */
+    private static FleetAccess fleet(SpillwaySettings settings, Broker raw, WireFormat wire, long retryAfter) {
+        if (raw instanceof RedissonBroker redis && wire instanceof SoketiWireFormat soketi) {
+            Duration timeout = settings.redis().soketiQueryTimeout();
+            return new FleetAccess(Optional.of(SoketiFleet.over(redis, soketi, timeout)),
+                                   timeout.plusMillis(250), retryAfter);
+        }
+        return FleetAccess.NONE;
     }
 
     private static Broker broker(SpillwaySettings settings, WireFormat wire) {
@@ -188,12 +214,45 @@ public final class Main {
         }
     }
 
-    private static String adminPort(Config config) {
+    /**
+     * Helidon serves the public listener only: the {@code admin} socket of {@code server.sockets} is served by
+     * {@link AdminListener} on platform threads, so probes answer whatever the public listener carries.
+     */
+    private static WebServerConfig.Builder publicListener(Config config) {
+        WebServerConfig.Builder builder = WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false)
+                .featuresDiscoverServices(false)
+                .directHandlers(JsonDirectHandler.all());
+        Map<String, ListenerConfig> sockets = new LinkedHashMap<>(builder.sockets());
+        sockets.remove(RunningGateway.ADMIN_SOCKET);
+        return builder.sockets(sockets);
+    }
+
+    private static Config adminSocket(Config config) {
         for (Config socket : config.get("server.sockets").asNodeList().orElse(List.of())) {
             if (RunningGateway.ADMIN_SOCKET.equals(socket.get("name").asString().orElse(""))) {
-                return socket.get("port").asString().orElse("?");
+                return socket;
             }
         }
-        return "?";
+        return config.get("server.sockets.admin-missing");
+    }
+
+    private static int adminPort(Config config) {
+        return adminSocket(config).get("port").asInt().orElse(9090);
+    }
+
+    private static String adminHost(Config config) {
+        return adminSocket(config).get("host").asString().orElse(config.get("server.host").asString().orElse("0.0.0.0"));
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "closing after a failed start", e);
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.logging.Logger;
 
 import io.helidon.webserver.WebServer;
 import io.spillway.admission.AdmissionController;
+import io.spillway.lifecycle.AdminListener;
 import io.spillway.lifecycle.Drain;
 import io.spillway.lifecycle.Lifecycle;
 import io.spillway.lifecycle.LifecycleSettings;
@@ -20,15 +21,17 @@ public final class RunningGateway implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunningGateway.class.getName());
 
     private final WebServer server;
+    private final AdminListener admin;
     private final Lifecycle lifecycle;
     private final AdmissionController admission;
     private final LifecycleSettings settings;
     private final List<AutoCloseable> resources;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    RunningGateway(WebServer server, Lifecycle lifecycle, AdmissionController admission, LifecycleSettings settings,
-                   List<AutoCloseable> resources) {
+    RunningGateway(WebServer server, AdminListener admin, Lifecycle lifecycle, AdmissionController admission,
+                   LifecycleSettings settings, List<AutoCloseable> resources) {
         this.server = server;
+        this.admin = admin;
         this.lifecycle = lifecycle;
         this.admission = admission;
         this.settings = settings;
@@ -40,7 +43,7 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public int adminPort() {
-        return server.port(ADMIN_SOCKET);
+        return admin.port();
     }
 
     public Lifecycle lifecycle() {

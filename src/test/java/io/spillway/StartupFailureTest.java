@@ -26,7 +26,7 @@ class StartupFailureTest {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Result r = run(Map.of("SERVER_PORT", Integer.toString(taken.getLocalPort()), "SERVER_HOST", "127.0.0.1"));
             assertNotEquals(0, r.exit());
-            assertTrue(r.lastLine().contains("cannot listen on port " + taken.getLocalPort()), r.stderr());
+            assertTrue(r.lastLine().contains("cannot listen on public port " + taken.getLocalPort()), r.stderr());
         }
     }
 

@@ -13,9 +13,9 @@ import io.github.bucket4j.TimeMeter;
 
 /**
  * The one entry point of admission control. {@link #enter()} runs before the body is read:
- * lifecycle gate, then the pod-wide rate, then the adaptive concurrency limit; {@link #charge} runs
- * once the body is parsed and takes one token per message from the app's bucket. Nothing blocks or
- * queues, and nothing here takes a monitor, so virtual threads are never pinned by our code.
+ * lifecycle gate, then the pod-wide rate, then the concurrency limit, whose backlog may park the request's
+ * (virtual) thread for a bounded wait; {@link #charge} runs once the body is parsed and takes one token per
+ * message from the app's bucket. Nothing here takes a monitor, so virtual threads are never pinned by our code.
  *
  * <p>{@code enabled=false} turns the rates and the concurrency limit off (the baseline for benchmarks),
  * but the lifecycle gate still applies: a draining or warming pod, or one whose broker is down, must
@@ -89,34 +89,30 @@ public final class AdmissionController implements AdmissionGauges {
      * ready. Their slots are counted and (when admission is enabled) their latencies feed the limit.
      */
     public AdmissionDecision enterWarmup() {
-        return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquire(), snapshot.settings().enabled()));
+        return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquireUnlimited(), snapshot.settings().enabled()));
     }
 
     private AdmissionDecision enterPastGate() {
         Snapshot s = snapshot;
         if (!s.settings().enabled()) {
-            return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquire(), false));
+            return AdmissionDecision.admit(0, 0, concurrency.permit(concurrency.acquireUnlimited(), false));
         }
-        int step = CapacitySteps.of(capacity.current());
         ConsumptionProbe probe = global.tryConsume();
         if (!probe.isConsumed()) {
             return refused(AdmissionDecision.reject(RejectReason.GLOBAL_RATE,
                     TokenBuckets.retryAfterSeconds(probe.getNanosToWaitForRefill()), global.rate(),
                     probe.getRemainingTokens()));
         }
-        boolean slowStart = step < CapacitySteps.FULL;
-        if (slowStart && !global.tryConsumeScaled(step)) {
-            global.refund(false);
-            return refused(s.refusals().get(RejectReason.SLOW_START));
-        }
+        // Slow start scales the in-flight limit only, never below the configured minimum: a cold pod keeps its core
+        // busy, and what does not fit waits in the backlog instead of being refused into an immediate retry.
+        int step = CapacitySteps.of(capacity.current());
         int fullLimit = concurrency.limit();
-        int allowed = slowStart ? CapacitySteps.scale(fullLimit, step) : fullLimit;
-        int inflight = concurrency.tryAcquire(allowed);
+        int allowed = allowed(step, fullLimit, s.settings().concurrency());
+        int inflight = concurrency.acquire(allowed);
         if (inflight == 0) {
             // refused requests do no work, so they must not use up the rate of the ones admitted
-            global.refund(slowStart);
-            boolean fitsAtFullCapacity = concurrency.inflight() < fullLimit;
-            return refused(s.refusals().get(slowStart && fitsAtFullCapacity
+            global.refund();
+            return refused(s.refusals().get(allowed < fullLimit && concurrency.inflight() < fullLimit
                     ? RejectReason.SLOW_START : RejectReason.CONCURRENCY));
         }
         return AdmissionDecision.admit(global.rate(), probe.getRemainingTokens(), concurrency.permit(inflight, true));
@@ -165,16 +161,31 @@ public final class AdmissionController implements AdmissionGauges {
         }
     }
 
-    /** The concurrency limit {@link #enter()} applies right now: the learned limit scaled by the capacity factor. */
+    /** The concurrency limit {@link #enter()} applies right now: the limit scaled by slow start, never below min. */
     @Override
     public int concurrencyLimit() {
-        int step = CapacitySteps.of(capacity.current());
-        return CapacitySteps.scale(concurrency.limit(), step);
+        return allowed(CapacitySteps.of(capacity.current()), concurrency.limit(), snapshot.settings().concurrency());
+    }
+
+    private static int allowed(int step, int fullLimit, ConcurrencySettings s) {
+        return step < CapacitySteps.FULL
+                ? Math.max(Math.min(fullLimit, s.min()), CapacitySteps.scale(fullLimit, step))
+                : fullLimit;
     }
 
     @Override
     public int inflight() {
         return concurrency.inflight();
+    }
+
+    /** Refuses backlog waiters past their wait budget; see {@link BacklogJanitor}. */
+    public void expireWaiters() {
+        concurrency.expire();
+    }
+
+    @Override
+    public int backlogWaiting() {
+        return concurrency.waiting();
     }
 
     @Override

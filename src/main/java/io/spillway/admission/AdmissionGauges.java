@@ -8,6 +8,9 @@ public interface AdmissionGauges {
     /** Permits handed out and not yet ended. */
     int inflight();
 
+    /** Requests parked in the backlog, waiting for a slot. */
+    int backlogWaiting();
+
     /** The capacity factor in force, quantized to 5 % steps (1.0 outside slow start). */
     double capacityFactor();
 }

@@ -53,6 +53,9 @@ public final class HelidonAdmissionMetrics implements AdmissionMetrics, AutoClos
         this.registry.register(Gauge.builder("spillway.capacity.factor", this,
                         m -> m.gauges == null ? 1.0 : m.gauges.capacityFactor())
                 .description("Share of the configured capacity in force (slow start)"));
+        this.registry.register(Gauge.builder("spillway.backlog", this,
+                        m -> m.gauges == null ? 0 : m.gauges.backlogWaiting())
+                .description("Requests waiting for a concurrency slot"));
     }
 
     /** Meters in Helidon's global registry, the one {@code /observe/metrics} serves. */

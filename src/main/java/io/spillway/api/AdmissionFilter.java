@@ -35,7 +35,7 @@ public final class AdmissionFilter implements Filter {
             JsonErrors.send(res, 400, "non-canonical request path: " + nonCanonical.get(), 0);
             return;
         }
-        if (!isPublish(req)) {
+        if (!isPublish(req) && !ChannelsService.isQuery(req)) {
             chain.proceed();
             return;
         }

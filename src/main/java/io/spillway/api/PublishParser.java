@@ -31,10 +31,16 @@ public final class PublishParser {
 
     /** {@code {"name","data","channels"|"channel","socket_id"?,"info"?}}. */
     public List<ChannelMessage> parseEvent(String appId, byte[] body) {
+        return parseEventRequest(appId, body).messages();
+    }
+
+    /** {@link #parseEvent} plus the channel attributes its {@code info} asks for. */
+    public PublishRequest parseEventRequest(String appId, byte[] body) {
         try (JsonParser p = open(body)) {
             Item item = readItem(p, true, "");
             requireEnd(p);
-            return item.messages(appId);
+            return new PublishRequest(item.messages(appId), item.info() == null ? List.of()
+                    : List.of(new InfoQuery(0, item.channels(), ChannelAttributes.parse(item.info(), "info"))));
         } catch (JsonProcessingException e) {
             throw malformed(e);
         } catch (IOException e) {
@@ -44,8 +50,13 @@ public final class PublishParser {
 
     /** {@code {"batch":[{"name","channel","data","socket_id"?}, ...]}}, at most {@code max-batch} items. */
     public List<ChannelMessage> parseBatch(String appId, byte[] body) {
+        return parseBatchRequest(appId, body).messages();
+    }
+
+    /** {@link #parseBatch} plus the channel attributes each item's {@code info} asks for. */
+    public PublishRequest parseBatchRequest(String appId, byte[] body) {
         try (JsonParser p = open(body)) {
-            List<ChannelMessage> messages = null;
+            PublishRequest messages = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -70,8 +81,9 @@ public final class PublishParser {
         }
     }
 
-    private List<ChannelMessage> readBatch(JsonParser p, String appId) throws IOException {
+    private PublishRequest readBatch(JsonParser p, String appId) throws IOException {
         List<ChannelMessage> messages = new ArrayList<>();
+        List<InfoQuery> info = new ArrayList<>();
         int index = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (index == limits.maxBatch()) {
@@ -80,13 +92,18 @@ public final class PublishParser {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw ApiException.badRequest("batch[" + index + "] must be an object");
             }
-            messages.addAll(readItem(p, false, "batch[" + index + "].").messages(appId));
+            String where = "batch[" + index + "].";
+            Item item = readItem(p, false, where);
+            messages.addAll(item.messages(appId));
+            if (item.info() != null) {
+                info.add(new InfoQuery(index, item.channels(), ChannelAttributes.parse(item.info(), where + "info")));
+            }
             index++;
         }
         if (index == 0) {
             throw ApiException.badRequest("'batch' is empty");
         }
-        return messages;
+        return new PublishRequest(messages, info, index);
     }
 
     private JsonParser open(byte[] body) throws IOException {
@@ -105,6 +122,7 @@ public final class PublishParser {
         String name = null;
         String data = null;
         String socketId = null;
+        String info = null;
         List<String> channels = null;
         String channel = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -123,7 +141,7 @@ public final class PublishParser {
                 }
                 case "info" -> {
                     if (value != JsonToken.VALUE_NULL) {
-                        string(p, value, where + "info");
+                        info = string(p, value, where + "info");
                     }
                 }
                 default -> p.skipChildren();
@@ -145,7 +163,7 @@ public final class PublishParser {
             channels = List.of(channel);
         }
         validate(where, name, data, socketId, channels);
-        return new Item(name, data, socketId, channels);
+        return new Item(name, data, socketId, channels, info);
     }
 
     private void validate(String where, String name, String data, String socketId, List<String> channels) {
@@ -215,7 +233,7 @@ public final class PublishParser {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
-    private record Item(String name, String data, String socketId, List<String> channels) {
+    private record Item(String name, String data, String socketId, List<String> channels, String info) {
         List<ChannelMessage> messages(String appId) {
             List<ChannelMessage> out = new ArrayList<>(channels.size());
             for (String c : channels) {

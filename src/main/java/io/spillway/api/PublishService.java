@@ -3,15 +3,12 @@ package io.spillway.api;
 import java.util.List;
 import java.util.Optional;
 
-import io.helidon.http.HeaderName;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.spillway.admission.AdmissionController;
-import io.spillway.admission.AdmissionDecision;
 import io.spillway.admission.Permit;
 import io.spillway.broker.Broker;
 import io.spillway.broker.ChannelMessage;
@@ -23,15 +20,13 @@ import io.spillway.broker.PublishResult;
  * may retry.
  */
 public final class PublishService implements HttpService {
-    private static final HeaderName RATE_LIMIT_LIMIT = HeaderNames.create("X-RateLimit-Limit");
-    private static final HeaderName RATE_LIMIT_REMAINING = HeaderNames.create("X-RateLimit-Remaining");
-
     private final AppRegistry apps;
     private final RequestAuthenticator auth;
     private final BodyReader bodies;
     private final PublishParser parser;
     private final Broker broker;
-    private final AdmissionController admission;
+    private final Optional<ChannelInfo> fleet;
+    private final AppCharge charges;
     private final long brokerRetryAfterSeconds;
 
     /**
@@ -39,12 +34,19 @@ public final class PublishService implements HttpService {
      */
     public PublishService(AppRegistry apps, RequestAuthenticator auth, ApiLimits limits, Broker broker,
                           AdmissionController admission, long brokerRetryAfterSeconds) {
+        this(apps, auth, limits, broker, admission, brokerRetryAfterSeconds, FleetAccess.NONE);
+    }
+
+    /** @param fleet answers the channel attributes a publish's {@code info} asks for; without one it is ignored */
+    public PublishService(AppRegistry apps, RequestAuthenticator auth, ApiLimits limits, Broker broker,
+                          AdmissionController admission, long brokerRetryAfterSeconds, FleetAccess fleet) {
+        this.fleet = fleet.info();
+        this.charges = new AppCharge(admission);
         this.apps = apps;
         this.auth = auth;
         this.bodies = new BodyReader(limits.maxBodyBytes(), limits.discardBytes());
         this.parser = new PublishParser(limits);
         this.broker = broker;
-        this.admission = admission;
         this.brokerRetryAfterSeconds = brokerRetryAfterSeconds;
     }
 
@@ -64,10 +66,15 @@ public final class PublishService implements HttpService {
         }
         byte[] body = read.get();
         auth.verify(app, "POST", req.path().absolute().rawPath(), req.query(), body);
-        List<ChannelMessage> messages = batch ? parser.parseBatch(app.id(), body) : parser.parseEvent(app.id(), body);
+        PublishRequest request = batch ? parser.parseBatchRequest(app.id(), body)
+                                       : parser.parseEventRequest(app.id(), body);
+        List<ChannelMessage> messages = request.messages();
         if (!apps.isWarmup(app)) {
-            charge(app, messages.size(), res);
+            charges.charge(app, messages.size(), "message", res);
         }
+        // Asked before publishing: when the fleet cannot answer, nothing has been sent and a retry duplicates nothing.
+        String answer = request.info().isEmpty() ? null
+                : fleet.map(f -> f.publishAnswer(app.id(), request, batch)).orElse(null);
         Optional<Permit> permit = req.context().get(Permit.class);
         PublishResult result = broker.publish(messages);
         if (!result.ok()) {
@@ -77,20 +84,7 @@ public final class PublishService implements HttpService {
         }
         permit.ifPresent(Permit::onSuccess);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.send(batch ? batchResponse(messages.size()) : "{}");
-    }
-
-    /** One token per (event, channel) message, all or nothing, before anything is published. */
-    private void charge(App app, int messages, ServerResponse res) {
-        AdmissionDecision decision = admission.charge(app.id(), messages);
-        if (decision.limit() > 0) {
-            res.header(RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
-            res.header(RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
-        }
-        if (!decision.admitted()) {
-            throw new ApiException(decision.status(), decision.reason().message() + " (this request costs "
-                    + messages + (messages == 1 ? " message)" : " messages)"), decision.retryAfterSeconds());
-        }
+        res.send(answer != null ? answer : batch ? batchResponse(request.items()) : "{}");
     }
 
     App app(ServerRequest req) {

@@ -33,9 +33,10 @@ public final class MemoryBroker implements Broker {
     @Override
     public Subscription subscribe(String appId, String channel, Consumer<String> onPayload) {
         String topic = wire.topic(appId, channel);
-        listeners.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(onPayload);
+        Consumer<String> listener = wire.only(appId, channel, onPayload);
+        listeners.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(listener);
         return () -> listeners.computeIfPresent(topic, (t, list) -> {
-            list.remove(onPayload);
+            list.remove(listener);
             return list.isEmpty() ? null : list;
         });
     }

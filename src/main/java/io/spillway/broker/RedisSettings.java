@@ -29,13 +29,17 @@ import org.redisson.misc.RedisURI;
  * @param subscriptionTimeout how long subscribing (the SSE watch stream) may take
  * @param subscriptionPoolSize most pub/sub connections per node (each carries many subscriptions)
  * @param clientName      CLIENT SETNAME of every connection, so operators can tell the gateway's connections apart
+ * @param wireFormat      what a published message looks like on Redis (SPEC's own format or soketi's broadcast)
+ * @param soketiPrefix    the soketi fleet's {@code SOKETI_ADAPTER_REDIS_PREFIX} (soketi format only)
+ * @param soketiQueryTimeout how long a channel query to the soketi fleet may wait for every node's answer
  */
 public record RedisSettings(Mode mode, String address, String masterName, List<String> nodes, String password,
                             String channelPrefix, Duration publishTimeout, Duration responseTimeout,
                             int retryAttempts, Duration connectTimeout, int minIdle, int poolSize,
                             Duration scanInterval, ShardedPublish shardedPublish, Duration retryDelay,
                             Duration pingInterval, Duration subscriptionTimeout, int subscriptionPoolSize,
-                            String clientName) {
+                            String clientName, WireFormat.Kind wireFormat, String soketiPrefix,
+                            Duration soketiQueryTimeout) {
 
     public enum Mode { SINGLE, SENTINEL, CLUSTER }
 
@@ -78,6 +82,18 @@ public record RedisSettings(Mode mode, String address, String masterName, List<S
         }
         if (retryDelay.isNegative() || pingInterval.isNegative()) {
             throw new IllegalArgumentException("spillway.redis.retry-delay and ping-interval must not be negative");
+        }
+        if (wireFormat == WireFormat.Kind.SOKETI && mode == Mode.CLUSTER && shardedPublish != ShardedPublish.OFF) {
+            // soketi PSUBSCRIBEs redis-adapter*, and a pattern subscriber never sees a sharded (SPUBLISH) message
+            throw new IllegalArgumentException("spillway.redis.sharded-publish must be false with wire-format: soketi "
+                                                       + "in cluster mode (soketi's nodes PSUBSCRIBE, which never "
+                                                       + "receives SPUBLISH)");
+        }
+        if (soketiPrefix == null || soketiPrefix.contains("*")) {
+            throw new IllegalArgumentException("spillway.redis.soketi-prefix must not contain '*'");
+        }
+        if (soketiQueryTimeout.toMillis() < 10) {
+            throw new IllegalArgumentException("spillway.redis.soketi-query-timeout must be >= 10ms");
         }
         if (subscriptionPoolSize < 1) {
             throw new IllegalArgumentException("spillway.redis.subscription-pool-size must be >= 1");

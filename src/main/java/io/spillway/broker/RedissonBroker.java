@@ -253,7 +253,8 @@ public final class RedissonBroker implements Broker {
         if (c == null) {
             throw new BrokerUnavailableException("not connected to Redis");
         }
-        LiveSubscription subscription = new LiveSubscription(wire.topic(appId, channel), onPayload);
+        LiveSubscription subscription = new LiveSubscription(wire.topic(appId, channel),
+                                                                 wire.only(appId, channel, onPayload));
         subscription.attach(c);
         subscriptions.add(subscription);
         if (client != c) {
@@ -265,6 +266,11 @@ public final class RedissonBroker implements Broker {
     @Override
     public boolean connected() {
         return client != null;
+    }
+
+    /** The client publishing now, or null while not connected (for {@link SoketiFleet}'s queries). */
+    RedissonClient currentClient() {
+        return client;
     }
 
     /** PINGs every node Redisson knows; false when not connected or any node fails to answer in time. */

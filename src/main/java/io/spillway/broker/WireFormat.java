@@ -1,46 +1,59 @@
 package io.spillway.broker;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import java.util.UUID;
 
 /**
- * SPEC's Redis wire format: channel {@code {prefix}{app_id}:{channel}}, payload compact JSON
- * {@code {"event","channel","data"[,"socket_id"]}} with {@code data} exactly as received.
+ * How one (event, channel) message looks on Redis: which Redis channel it is published on and what payload it
+ * carries. SPEC fixes two formats, chosen by {@code spillway.redis.wire-format}.
  */
-public final class WireFormat {
-    private final String channelPrefix;
-    private final JsonFactory json = new JsonFactory();
+public sealed interface WireFormat permits SpillwayWireFormat, SoketiWireFormat {
 
-    public WireFormat(String channelPrefix) {
-        this.channelPrefix = channelPrefix;
+    /** {@code spillway.redis.wire-format}. */
+    enum Kind {
+        SPILLWAY, SOKETI;
+
+        public static Kind parse(String value) {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "spillway" -> SPILLWAY;
+                case "soketi" -> SOKETI;
+                default -> throw new IllegalArgumentException("spillway.redis.wire-format: '" + value
+                                                                      + "' is not spillway or soketi");
+            };
+        }
     }
 
-    public String topic(String appId, String channel) {
-        return channelPrefix + appId + ':' + channel;
-    }
+    /** The Redis channel a message for this app channel is published on. */
+    String topic(String appId, String channel);
 
-    public String topic(ChannelMessage message) {
+    default String topic(ChannelMessage message) {
         return topic(message.appId(), message.channel());
     }
 
-    public String payload(ChannelMessage message) {
-        StringWriter out = new StringWriter(64 + message.data().length());
-        try (JsonGenerator gen = json.createGenerator(out)) {
-            gen.writeStartObject();
-            gen.writeStringField("event", message.event());
-            gen.writeStringField("channel", message.channel());
-            gen.writeStringField("data", message.data());
-            if (message.socketId() != null) {
-                gen.writeStringField("socket_id", message.socketId());
+    /** The PUBLISH payload: always well-formed, compact JSON. */
+    String payload(ChannelMessage message);
+
+    /**
+     * Whether a payload read from {@link #topic(String, String)} belongs to that app channel (soketi's format
+     * carries every app and channel on one Redis channel).
+     */
+    boolean addressedTo(String payload, String appId, String channel);
+
+    /** Wraps a subscriber of {@link #topic(String, String)} so it sees only that app channel's payloads. */
+    default java.util.function.Consumer<String> only(String appId, String channel,
+                                                     java.util.function.Consumer<String> onPayload) {
+        return payload -> {
+            if (addressedTo(payload, appId, channel)) {
+                onPayload.accept(payload);
             }
-            gen.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
+        };
+    }
+
+    /** The format the settings name; soketi's broadcasts carry a sender id fresh for this process. */
+    static WireFormat of(RedisSettings settings) {
+        return switch (settings.wireFormat()) {
+            case SPILLWAY -> new SpillwayWireFormat(settings.channelPrefix());
+            case SOKETI -> new SoketiWireFormat(settings.soketiPrefix(), "spillway-" + UUID.randomUUID(),
+                                                 new SpillwayWireFormat(settings.channelPrefix()));
+        };
     }
 }

@@ -24,6 +24,7 @@ import io.spillway.api.StreamSettings;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
 import io.spillway.broker.ShardedPublish;
+import io.spillway.broker.WireFormat;
 import io.spillway.lifecycle.LifecycleSettings;
 import io.spillway.lifecycle.WarmupSettings;
 
@@ -96,7 +97,10 @@ public final class SettingsReader {
                 duration(r, "ping-interval", Duration.ofSeconds(1)),
                 duration(r, "subscription-timeout", Duration.ofSeconds(2)),
                 integer(r, "subscription-pool-size", 4),
-                string(r, "client-name", "spillway"));
+                string(r, "client-name", "spillway"),
+                parsed(r, "wire-format", WireFormat.Kind.SPILLWAY, WireFormat.Kind::parse, "spillway or soketi"),
+                string(r, "soketi-prefix", ""),
+                duration(r, "soketi-query-timeout", Duration.ofSeconds(2)));
     }
 
     /** Only {@code spillway.admission}: hot reload reads it again on every change. */
@@ -111,7 +115,9 @@ public final class SettingsReader {
                 longValue(a, "default-app-rate", d.defaultAppRate()),
                 longValue(a, "default-app-burst", d.defaultAppBurst()),
                 new ConcurrencySettings(string(c, "algorithm", dc.algorithm()), integer(c, "initial", dc.initial()),
-                                        integer(c, "min", dc.min()), integer(c, "max", dc.max())),
+                                        integer(c, "min", dc.min()), integer(c, "max", dc.max()),
+                                        integer(c, "backlog", dc.backlog()), duration(c, "max-wait", dc.maxWait()),
+                                        duration(c, "standing-wait", dc.standingWait())),
                 duration(a, "retry-after", d.retryAfter()));
     }
 

@@ -25,6 +25,11 @@ class HelidonAdmissionMetricsTest {
         HelidonAdmissionMetrics metrics = new HelidonAdmissionMetrics(registry);
         AdmissionGauges gauges = new AdmissionGauges() {
             @Override
+            public int backlogWaiting() {
+                return 0;
+            }
+
+            @Override
             public int concurrencyLimit() {
                 return 64;
             }

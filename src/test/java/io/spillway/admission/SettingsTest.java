@@ -29,7 +29,7 @@ class SettingsTest {
                         () -> new AdmissionSettings(true, 10, 10, 10, 0, OK, SECOND)),
                 bad("spillway.admission.retry-after must be > 0",
                         () -> new AdmissionSettings(true, 10, 10, 10, 10, OK, Duration.ZERO)),
-                bad("spillway.admission.concurrency.algorithm must be one of gradient2, vegas, fixed",
+                bad("spillway.admission.concurrency.algorithm must be one of fixed, gradient2, vegas",
                         () -> new ConcurrencySettings("aimd", 10, 1, 20)),
                 bad("spillway.admission.concurrency.min must be >= 1",
                         () -> new ConcurrencySettings("gradient2", 10, 0, 20)),
@@ -54,7 +54,7 @@ class SettingsTest {
     void defaultsAreValidAndAlgorithmNamesAreNormalized() {
         AdmissionSettings d = AdmissionSettings.defaults();
         assertEquals(20_000, d.globalRate());
-        assertEquals("gradient2", d.concurrency().algorithm());
+        assertEquals("fixed", d.concurrency().algorithm());
         assertEquals("vegas", new ConcurrencySettings(" Vegas ", 8, 8, 8).algorithm());
         assertEquals(new AppQuota("x", 10_000, 20_000), d.defaultQuota("x"));
     }

@@ -15,22 +15,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SlowStartTest {
 
     @Test
-    void aTenthOfTheCapacityScalesTheRateAndSaysSlowStart() {
-        Harness h = Harness.of(settings(100, 100, fixed(50)));
+    void slowStartLeavesThePodRateAlone() {
+        // a cold pod's rate is not cut: what does not fit in its smaller limit waits in the backlog instead
+        Harness h = Harness.of(settings(100, 100, fixed(1000)));
         h.capacity().set(0.1);
 
-        assertEquals(10, h.admittedOf(10), "a tenth of the burst");
-        AdmissionDecision refused = h.enterAndRelease();
-        assertEquals(RejectReason.SLOW_START, refused.reason(), "would have passed at full capacity");
-        assertEquals(503, refused.status());
-        assertEquals(3, refused.retryAfterSeconds());
-        assertEquals(90, h.controller().globalTokens(), "the refused request gave its token back");
+        assertEquals(100, h.admittedOf(100), "the whole configured burst");
+        assertEquals(RejectReason.GLOBAL_RATE, h.enterAndRelease().reason());
+    }
 
-        h.clock().advanceMillis(1000); // scaled refill: 10/s
-        assertEquals(10, h.admittedOf(20));
-
-        h.capacity().set(1.0);
-        assertEquals(70, h.admittedOf(70), "full capacity: the configured bucket is all that counts");
+    @Test
+    void theRampNeverTakesTheLimitBelowTheConfiguredMinimum() {
+        Harness h = Harness.of(settings(1000, 1000, new ConcurrencySettings("fixed", 64, 16, 64)));
+        h.capacity().set(0.1);
+        assertEquals(16, h.controller().concurrencyLimit(), "a tenth of 64 would be 6: min 16 keeps the core busy");
+        List<Permit> held = hold(h.controller(), 16);
+        assertEquals(RejectReason.SLOW_START, h.controller().enter().reason());
+        h.capacity().set(0.5);
+        assertEquals(32, h.controller().concurrencyLimit());
+        held.forEach(Permit::onIgnore);
     }
 
     @Test
@@ -79,18 +82,6 @@ class SlowStartTest {
                 () -> assertEquals(1, CapacitySteps.scale(3, 1), "never below 1"),
                 () -> assertEquals(Long.MAX_VALUE / 20 * 19 + (Long.MAX_VALUE % 20) * 19 / 20,
                         CapacitySteps.scale(Long.MAX_VALUE, 19), "no overflow"));
-    }
-
-    @Test
-    void rampingUpKeepsTheTokensInsteadOfGrantingAFreshBurst() {
-        Harness h = Harness.of(settings(100, 100, fixed(1000)));
-        h.capacity().set(0.1);
-        assertEquals(5, h.admittedOf(5), "half of the scaled burst of 10");
-
-        h.capacity().set(0.2);
-        assertEquals(5, h.admittedOf(20), "the step up raises the ceiling, not the tokens left");
-        h.clock().advanceMillis(100); // 20/s now: 2 tokens
-        assertEquals(2, h.admittedOf(5));
     }
 
     private static List<Permit> hold(AdmissionController c, int n) {

@@ -54,7 +54,7 @@ class RedissonBrokerPipelineTest {
         RedisSettings settings = SettingsReader.redis(Config.just(ConfigSources.create(Map.of(
                 "address", redis.uri(), "publish-timeout", PUBLISH_TIMEOUT.toMillis() + "ms", "min-idle", "1",
                 "pool-size", Integer.toString(poolSize)))));
-        broker = new RedissonBroker(settings, new WireFormat("spillway:"), io.helidon.metrics.api.Metrics.globalRegistry(), capacity,
+        broker = new RedissonBroker(settings, new SpillwayWireFormat("spillway:"), io.helidon.metrics.api.Metrics.globalRegistry(), capacity,
                                     maxBatch);
         broker.start();
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -58,7 +58,7 @@ class SentinelModeTest {
         MeterRegistry registry = Metrics.globalRegistry();
         RedisSettings settings = TopologyGateways.settings(TopologyGateways.sentinel(group));
         RedisNode master = group.master();
-        RedissonBroker broker = new RedissonBroker(settings, new WireFormat("spillway:"), registry);
+        RedissonBroker broker = new RedissonBroker(settings, new SpillwayWireFormat("spillway:"), registry);
         try (broker; RedisSubscriber onMaster = RedisSubscriber.psubscribe(List.of(master), "spillway:1001:*")) {
             broker.start();
             Await.until("connected", Duration.ofSeconds(30), broker::connected);

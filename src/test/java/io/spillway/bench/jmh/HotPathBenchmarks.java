@@ -25,6 +25,7 @@ import io.spillway.api.PublishParser;
 import io.spillway.api.PusherSignature;
 import io.spillway.api.RequestAuthenticator;
 import io.spillway.broker.ChannelMessage;
+import io.spillway.broker.SpillwayWireFormat;
 import io.spillway.broker.WireFormat;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,7 +55,7 @@ public class HotPathBenchmarks {
     private final RequestAuthenticator auth = new RequestAuthenticator(
             Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC), Duration.ofSeconds(600));
     private final PublishParser parser = new PublishParser(ApiLimits.DEFAULTS);
-    private final WireFormat wire = new WireFormat("spillway:");
+    private final WireFormat wire = new SpillwayWireFormat("spillway:");
     private final ChannelMessage message = new ChannelMessage("1001", "bench-1", "bench", "x".repeat(100), null);
     private Parameters query;
     private AdmissionController open;
