@@ -162,11 +162,17 @@ class DrainTest {
                     + other.stream().map(o -> o.status() + " " + o.body()).distinct().toList());
         }
 
-        /** Every request got an HTTP answer (200 or a clean 503), or found no listener at all. */
+        /**
+         * Every request got an HTTP answer (200 or a clean 503), or found no listener at all. One exception, after
+         * the drain delay only: a request a pooled client sends on an idle keep-alive connection just as the
+         * listener stops gets no answer (the connection closes under it); a client retries it elsewhere.
+         */
         void assertNothingUnanswered() {
             List<SteadyLoad.Outcome> failed = load.outcomes().stream()
                     .filter(o -> o.status() != 200 && o.status() != 503)
                     .filter(o -> !(o.status() == -1 && o.body().contains(ConnectException.class.getName())))
+                    .filter(o -> !(o.status() == -1 && o.sentAtMillis() > closingAt
+                            && o.body().contains("header parser received no bytes")))
                     .toList();
             assertTrue(failed.isEmpty(), failed.size() + " requests failed (reset, timeout or error): "
                     + failed.stream().limit(5).map(o -> "+" + o.sentAtMillis() + " ms " + o.status() + " " + o.body())
