@@ -29,6 +29,7 @@ import io.spillway.api.ApiErrors;
 import io.spillway.api.AppRegistry;
 import io.spillway.api.ChannelsService;
 import io.spillway.api.FleetAccess;
+import io.spillway.api.JsonDirectHandler;
 import io.spillway.api.PublishService;
 import io.spillway.api.RequestAuthenticator;
 import io.spillway.api.StreamService;
@@ -139,8 +140,10 @@ public final class Main {
                                                     fleet);
         ChannelsService channels = new ChannelsService(apps, auth, settings.limits(), fleet, admission,
                                                        FLEET_NEEDED);
-        StreamService stream = new StreamService(apps, auth, broker, settings.streamHeartbeat(),
-                                                 () -> lifecycle.state() == LifecycleState.DRAINING);
+        StreamService stream = new StreamService(apps, auth, broker, settings.stream(), lifecycle,
+                                                 () -> lifecycle.state() == LifecycleState.DRAINING,
+                                                 Metrics.globalRegistry());
+        resources.add(stream);
         AtomicBoolean started = new AtomicBoolean();
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
@@ -250,7 +253,8 @@ public final class Main {
         WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false)
-                .featuresDiscoverServices(false);
+                .featuresDiscoverServices(false)
+                .directHandlers(JsonDirectHandler.all());
         Map<String, ListenerConfig> sockets = new LinkedHashMap<>(builder.sockets());
         sockets.remove(RunningGateway.ADMIN_SOCKET);
         return builder.sockets(sockets);

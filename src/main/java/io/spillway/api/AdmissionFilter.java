@@ -1,5 +1,8 @@
 package io.spillway.api;
 
+import java.util.Optional;
+
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -12,7 +15,8 @@ import io.spillway.admission.Permit;
 /**
  * Runs admission before the body of a publish is read: a refused request costs a header parse and a small JSON
  * answer, never a body read, a signature check or a Redis call. An admitted request carries its {@link Permit} in
- * the request context; whatever the handler does, the permit is ended here.
+ * the request context; whatever the handler does, the permit is ended here. Before all that, a request path in any
+ * but its {@link CanonicalPath canonical} spelling is refused, so that what is tested here is what is routed.
  */
 public final class AdmissionFilter implements Filter {
     private final AdmissionController admission;
@@ -25,12 +29,21 @@ public final class AdmissionFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        // First, for every request: past this line the raw path is the one Helidon routes on and clients sign.
+        Optional<String> nonCanonical = CanonicalPath.problem(req.path().rawPath());
+        if (nonCanonical.isPresent()) {
+            JsonErrors.send(res, 400, "non-canonical request path: " + nonCanonical.get(), 0);
+            return;
+        }
         if (!isPublish(req) && !ChannelsService.isQuery(req)) {
             chain.proceed();
             return;
         }
         AdmissionDecision decision = isWarmup(req) ? admission.enterWarmup() : admission.enter();
         if (!decision.admitted()) {
+            // The body is left unread, so Helidon will not reuse this connection: say so, or a client that pools
+            // connections sends its next request into one that is being closed and sees no answer at all.
+            res.header(HeaderValues.CONNECTION_CLOSE);
             JsonErrors.send(res, decision.status(), decision.reason().message(), decision.retryAfterSeconds());
             return;
         }
@@ -43,7 +56,7 @@ public final class AdmissionFilter implements Filter {
         }
     }
 
-    /** {@code POST /apps/{id}/events} or {@code /batch_events}, matched without allocating. */
+    /** {@code POST /apps/{id}/events} or {@code /batch_events}, matched without allocating on a canonical path. */
     static boolean isPublish(RoutingRequest req) {
         if (req.prologue().method() != Method.POST) {
             return false;

@@ -11,10 +11,13 @@ import java.time.Duration;
  * @param maxBatch        items of one batch
  * @param maxNameLength   event and channel name length
  * @param timestampWindow accepted skew of {@code auth_timestamp}, both ways
+ * @param discardBytes    after a 413, how much more of the body is read and dropped so that a client still
+ *                        uploading sees the answer rather than a reset; beyond it the connection is just closed
  */
 public record ApiLimits(int maxBodyBytes, int maxDataBytes, int maxChannels, int maxBatch, int maxNameLength,
-                        Duration timestampWindow) {
-    public static final ApiLimits DEFAULTS = new ApiLimits(256 * 1024, 10240, 100, 10, 200, Duration.ofSeconds(600));
+                        Duration timestampWindow, long discardBytes) {
+    public static final ApiLimits DEFAULTS = new ApiLimits(256 * 1024, 10240, 100, 10, 200, Duration.ofSeconds(600),
+                                                           32L * 1024 * 1024);
 
     public ApiLimits {
         positive("max-body-bytes", maxBodyBytes);
@@ -22,6 +25,9 @@ public record ApiLimits(int maxBodyBytes, int maxDataBytes, int maxChannels, int
         positive("max-channels", maxChannels);
         positive("max-batch", maxBatch);
         positive("max-name-length", maxNameLength);
+        if (discardBytes < 0) {
+            throw new IllegalArgumentException("spillway.limits.discard-bytes must be >= 0, got " + discardBytes);
+        }
         if (timestampWindow.isNegative() || timestampWindow.isZero()) {
             throw new IllegalArgumentException("spillway.limits.timestamp-window must be > 0");
         }

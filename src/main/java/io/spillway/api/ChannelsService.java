@@ -43,7 +43,7 @@ public final class ChannelsService implements HttpService {
                            AdmissionController admission, String unavailableReason) {
         this.apps = apps;
         this.auth = auth;
-        this.bodies = new BodyReader(limits.maxBodyBytes());
+        this.bodies = new BodyReader(limits.maxBodyBytes(), limits.discardBytes());
         this.fleet = fleet.info();
         this.charges = new AppCharge(admission);
         this.unavailableReason = unavailableReason;
@@ -133,7 +133,11 @@ public final class ChannelsService implements HttpService {
     }
 
     private void terminate(ServerRequest req, ServerResponse res) {
-        Asked asked = ask(req, res, bodies.read(req, res));
+        Optional<byte[]> body = bodies.read(req, res);
+        if (body.isEmpty()) {
+            return; // refused as too large, already answered
+        }
+        Asked asked = ask(req, res, body.get());
         String userId = req.path().pathParameters().get("user_id");
         if (userId.isEmpty() || userId.length() > MAX_USER_ID) {
             throw ApiException.badRequest("user_id must be 1 to " + MAX_USER_ID + " characters");

@@ -44,7 +44,7 @@ public final class PublishService implements HttpService {
         this.charges = new AppCharge(admission);
         this.apps = apps;
         this.auth = auth;
-        this.bodies = new BodyReader(limits.maxBodyBytes());
+        this.bodies = new BodyReader(limits.maxBodyBytes(), limits.discardBytes());
         this.parser = new PublishParser(limits);
         this.broker = broker;
         this.brokerRetryAfterSeconds = brokerRetryAfterSeconds;
@@ -60,7 +60,11 @@ public final class PublishService implements HttpService {
 
     private void publish(ServerRequest req, ServerResponse res, boolean batch) {
         App app = app(req);
-        byte[] body = bodies.read(req, res);
+        Optional<byte[]> read = bodies.read(req, res);
+        if (read.isEmpty()) {
+            return; // refused as too large, already answered
+        }
+        byte[] body = read.get();
         auth.verify(app, "POST", req.path().absolute().rawPath(), req.query(), body);
         PublishRequest request = batch ? parser.parseBatchRequest(app.id(), body)
                                        : parser.parseEventRequest(app.id(), body);

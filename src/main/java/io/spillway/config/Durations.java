@@ -13,6 +13,21 @@ final class Durations {
     }
 
     static Duration parse(String key, String text) {
+        Duration duration;
+        try {
+            duration = parse(text);
+        } catch (RuntimeException e) {
+            throw new InvalidConfigException(key + ": '" + text + "' is not a duration (use e.g. 500ms, 1s, 2m)");
+        }
+        try {
+            duration.toMillis(); // what every user of a setting does with it: too large must fail here, clearly
+        } catch (ArithmeticException e) {
+            throw new InvalidConfigException(key + ": '" + text + "' is too large a duration");
+        }
+        return duration;
+    }
+
+    private static Duration parse(String text) {
         String value = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = SIMPLE.matcher(value);
         if (m.matches()) {
@@ -25,10 +40,6 @@ final class Durations {
                 default -> Duration.ofSeconds(n);
             };
         }
-        try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            throw new InvalidConfigException(key + ": '" + text + "' is not a duration (use e.g. 500ms, 1s, 2m)");
-        }
+        return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
     }
 }

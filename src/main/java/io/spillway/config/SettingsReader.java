@@ -20,6 +20,7 @@ import io.helidon.config.ConfigSources;
 import io.spillway.admission.AdmissionSettings;
 import io.spillway.admission.ConcurrencySettings;
 import io.spillway.api.ApiLimits;
+import io.spillway.api.StreamSettings;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
 import io.spillway.broker.ShardedPublish;
@@ -48,7 +49,7 @@ public final class SettingsReader {
                     admission(s.get("admission")),
                     warmup(s.get("warmup")),
                     lifecycle(s.get("lifecycle")),
-                    duration(s, "stream.heartbeat", Duration.ofSeconds(15)),
+                    stream(s.get("stream")),
                     Optional.of(string(s, "apps-file", "")).filter(f -> !f.isBlank()).map(Path::of),
                     duration(s, "reload.interval", Duration.ofSeconds(1)));
         } catch (InvalidConfigException e) {
@@ -149,6 +150,13 @@ public final class SettingsReader {
                 duration(l, "grace-period", Duration.ofSeconds(20)));
     }
 
+    private static StreamSettings stream(Config st) {
+        StreamSettings d = StreamSettings.DEFAULTS;
+        return new StreamSettings(duration(st, "heartbeat", d.heartbeat()),
+                                  integer(st, "max-per-app", d.maxPerApp()),
+                                  integer(st, "max-per-pod", d.maxPerPod()));
+    }
+
     private static ApiLimits limits(Config l) {
         ApiLimits d = ApiLimits.DEFAULTS;
         return new ApiLimits(
@@ -157,7 +165,8 @@ public final class SettingsReader {
                 integer(l, "max-channels", d.maxChannels()),
                 integer(l, "max-batch", d.maxBatch()),
                 integer(l, "max-name-length", d.maxNameLength()),
-                duration(l, "timestamp-window", d.timestampWindow()));
+                duration(l, "timestamp-window", d.timestampWindow()),
+                longValue(l, "discard-bytes", d.discardBytes()));
     }
 
     /** {@code spillway.apps}, overlaid by the apps of {@code spillway.apps-file} (a mounted Secret) by id. */

@@ -8,6 +8,7 @@ import java.util.Optional;
 import io.spillway.admission.AdmissionSettings;
 import io.spillway.admission.AppQuota;
 import io.spillway.api.ApiLimits;
+import io.spillway.api.StreamSettings;
 import io.spillway.broker.RedisSettings;
 import io.spillway.lifecycle.LifecycleSettings;
 import io.spillway.lifecycle.WarmupSettings;
@@ -16,13 +17,13 @@ import io.spillway.lifecycle.WarmupSettings;
  * Everything the gateway is configured with, validated.
  *
  * @param admission       the admission limits (hot-reloaded)
- * @param streamHeartbeat how often an idle SSE watch stream sends a comment
+ * @param stream          SSE watch streams: heartbeat and caps
  * @param appsFile        the apps file (a mounted Secret), watched for hot reload too
  * @param reloadInterval  how often the config files are checked for changes
  */
 public record SpillwaySettings(BrokerKind broker, RedisSettings redis, List<AppSettings> apps, ApiLimits limits,
                                AdmissionSettings admission, WarmupSettings warmup, LifecycleSettings lifecycle,
-                               Duration streamHeartbeat, Optional<Path> appsFile, Duration reloadInterval) {
+                               StreamSettings stream, Optional<Path> appsFile, Duration reloadInterval) {
 
     public enum BrokerKind { MEMORY, REDIS }
 

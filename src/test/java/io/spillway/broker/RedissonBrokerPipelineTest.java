@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
@@ -115,7 +115,8 @@ class RedissonBrokerPipelineTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertThat(r.ok(), is(false));
             assertThat(r.outcome(), is(PublishResult.Outcome.TIMEOUT));
-            assertThat("the per-request deadline holds (generous bound for a loaded machine)", millis, lessThan(5000L));
+            // the deadline plus scheduling slack: a publish that waited for Redisson's own timeouts would take seconds
+            assertThat("the per-request deadline holds", millis, lessThan(PUBLISH_TIMEOUT.toMillis() + 500));
         } finally {
             redis.resume();
         }
@@ -148,7 +149,9 @@ class RedissonBrokerPipelineTest {
                     refused++;
                 }
             }
-            assertThat("requests beyond the bound were refused", refused, greaterThan(0));
+            // 40 submitted within milliseconds, long before the 1 s deadline frees a slot: at most 2 in flight
+            // and 4 queued are accepted (and time out), every other one is refused at once
+            assertThat("requests beyond the bound of 6 were refused", refused, greaterThanOrEqualTo(40 - 6));
         } finally {
             redis.resume();
         }

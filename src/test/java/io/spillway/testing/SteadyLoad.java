@@ -21,8 +21,11 @@ import io.spillway.api.PusherSignature;
  * chaos test needs to show the 503 window and to match acknowledgements with deliveries.
  */
 public final class SteadyLoad implements AutoCloseable {
-    /** One request: when it was sent (ms since start), how long it took, its status (-1: no answer). */
-    public record Outcome(long sentAtMillis, long latencyMillis, int status, String id) {
+    /**
+     * One request: when it was sent (ms since start), how long it took, its status (-1: no answer: a reset, a
+     * refused connection or a timeout) and the response body (or the exception).
+     */
+    public record Outcome(long sentAtMillis, long latencyMillis, int status, String id, String body) {
     }
 
     private final String baseUri;
@@ -72,6 +75,7 @@ public final class SteadyLoad implements AutoCloseable {
         maxInflight.accumulateAndGet(now, Math::max);
         long sent = System.nanoTime();
         int status = -1;
+        String answer = "";
         try {
             String path = "/apps/" + GatewayHarness.APP_ID + "/events";
             byte[] body = ("{\"name\":\"load\",\"channels\":[\"" + channel + "\"],\"data\":\"" + id + "\"}")
@@ -82,13 +86,16 @@ public final class SteadyLoad implements AutoCloseable {
                     .timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            status = response.statusCode();
+            answer = response.body();
         } catch (Exception e) {
             status = -1;
+            answer = e.toString();
         } finally {
             inflight.decrementAndGet();
             outcomes.add(new Outcome((sent - startNanos) / 1_000_000, (System.nanoTime() - sent) / 1_000_000,
-                                     status, id));
+                                     status, id, answer));
         }
     }
 

@@ -246,7 +246,7 @@ final class ReplayOutcome {
                                     inWindow, after, latency);
             arrivals.add(a);
             String who = name + " (" + start.cause() + ")";
-            boolean warmed = !Double.isNaN(ready) && early == 0 && !(hotPath <= 0);
+            boolean warmed = !Double.isNaN(ready) && early == 0 && hotPath > 0; // false when never measured (NaN)
             checks.add(new Check(who + ": answers before it was ready", early, "", "0 (and ready only after warm-up)",
                                  warmed, String.format(Locale.ROOT, "start → ready %.0f ms, of which hot-path warm-up "
                                                        + "%.2f s (spillway_warmup_seconds); its first answer to a "
