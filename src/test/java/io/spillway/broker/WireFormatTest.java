@@ -52,7 +52,7 @@ class WireFormatTest {
     @Test
     void thePodsOwnWarmupAndProbeTrafficStaysOffTheFleetsChannel() {
         ChannelMessage probe = new ChannelMessage("_warmup", "probe", "spillway-probe", "{}", null);
-        assertEquals("spillway:_warmup:probe", soketi.topic(probe));
+        assertEquals(WireFormat.DEFAULT_INTERNAL_CHANNEL, soketi.topic(probe), "the internal channel, as in spillway format");
         assertEquals(new SpillwayWireFormat("spillway:").payload(probe), soketi.payload(probe));
     }
 
