@@ -55,13 +55,13 @@ public record ConcurrencySettings(String algorithm, int initial, int min, int ma
     }
 
     /**
-     * The shipped defaults, chosen by measurement on one core (bin/bench pinned, README "Performance"): 512 slots
-     * (64 served 10-40 % less under a flood: the Redis pipeline batches what is in flight, so fewer slots meant
-     * smaller batches and more CPU per publish), and a backlog larger than a flood's connection count that waits up
-     * to a second, which holds closed-loop clients instead of refusing them into an immediate retry.
+     * The shipped defaults, chosen by measurement on one core (bin/bench pinned, NOTES-bench.md "Round 2"): 4096
+     * slots, so a closed-loop flood of a thousand connections is all in flight (512 slots served 30-40 % less at
+     * c=1024 than no admission: fewer messages in flight for the Redis pipeline to batch, and every parked request
+     * costs a second park/unpark), and a backlog of as many again that waits up to a second for what exceeds them.
      */
     public static ConcurrencySettings defaults() {
-        return new ConcurrencySettings(FIXED, 512, 16, 1024, 2048, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        return new ConcurrencySettings(FIXED, 4096, 16, 8192, 4096, Duration.ofSeconds(1), Duration.ofSeconds(1));
     }
 
     /** The wait budget of a request arriving now. */
