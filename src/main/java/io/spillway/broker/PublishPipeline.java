@@ -215,11 +215,6 @@ final class PublishPipeline implements AutoCloseable {
         }
     }
 
-    /** Messages waiting to be written (for tests and metrics). */
-    int queued() {
-        return queue.size();
-    }
-
     @Override
     public void close() {
         closed = true;
