@@ -60,44 +60,47 @@ class BacklogTest {
         assertTrue(h.metrics().rejected.isEmpty(), "no refusal: " + h.metrics().rejected);
     }
 
+    /** One slot held and two requests waiting for it, the older queued first. */
+    private record TwoWaiters(Harness h, Permit held, CompletableFuture<AdmissionDecision> older,
+                              CompletableFuture<AdmissionDecision> newer) {
+        static TwoWaiters queue() throws InterruptedException {
+            Harness h = Harness.of(settings(1000, 1000, slots(1, 10, LONG, LONG)));
+            AdmissionController c = h.controller();
+            Permit held = c.enter().permit();
+            CompletableFuture<AdmissionDecision> older = CompletableFuture.supplyAsync(c::enter, virtual());
+            await(() -> waiting(c) == 1);
+            CompletableFuture<AdmissionDecision> newer = CompletableFuture.supplyAsync(c::enter, virtual());
+            await(() -> waiting(c) == 2);
+            return new TwoWaiters(h, held, older, newer);
+        }
+    }
+
     @Test
     void whileTheBacklogDrainsWellAFreedSlotGoesToTheOldestWaiter() throws Exception {
-        Harness h = Harness.of(settings(1000, 1000, slots(1, 10, LONG, LONG)));
-        AdmissionController c = h.controller();
-        Permit held = c.enter().permit();
-        CompletableFuture<AdmissionDecision> older = CompletableFuture.supplyAsync(c::enter, virtual());
-        await(() -> waiting(c) == 1);
-        CompletableFuture<AdmissionDecision> newer = CompletableFuture.supplyAsync(c::enter, virtual());
-        await(() -> waiting(c) == 2);
+        TwoWaiters w = TwoWaiters.queue();
 
-        held.onSuccess();
+        w.held().onSuccess();
 
-        AdmissionDecision served = older.get(5, TimeUnit.SECONDS);
+        AdmissionDecision served = w.older().get(5, TimeUnit.SECONDS);
         assertTrue(served.admitted(), "first come, first served");
-        assertFalse(newer.isDone());
+        assertFalse(w.newer().isDone());
         served.permit().onSuccess();
-        assertTrue(newer.get(5, TimeUnit.SECONDS).admitted());
+        assertTrue(w.newer().get(5, TimeUnit.SECONDS).admitted());
     }
 
     @Test
     void onceTheOldestHasWaitedHalfItsBudgetAFreedSlotGoesToTheNewestWaiter() throws Exception {
-        Harness h = Harness.of(settings(1000, 1000, slots(1, 10, LONG, LONG)));
-        AdmissionController c = h.controller();
-        Permit held = c.enter().permit();
-        CompletableFuture<AdmissionDecision> older = CompletableFuture.supplyAsync(c::enter, virtual());
-        await(() -> waiting(c) == 1);
-        CompletableFuture<AdmissionDecision> newer = CompletableFuture.supplyAsync(c::enter, virtual());
-        await(() -> waiting(c) == 2);
-        h.clock().advance(LONG.dividedBy(2).plusMillis(1)); // the backlog is not keeping up: newest first
+        TwoWaiters w = TwoWaiters.queue();
+        w.h().clock().advance(LONG.dividedBy(2).plusMillis(1)); // the backlog is not keeping up: newest first
 
-        held.onSuccess();
+        w.held().onSuccess();
 
-        AdmissionDecision served = newer.get(5, TimeUnit.SECONDS);
+        AdmissionDecision served = w.newer().get(5, TimeUnit.SECONDS);
         assertTrue(served.admitted(), "the newest waiter got the slot");
-        assertFalse(older.isDone(), "the older one still waits");
-        assertEquals(1, c.inflight(), "the slot was handed over, not freed and retaken");
+        assertFalse(w.older().isDone(), "the older one still waits");
+        assertEquals(1, w.h().controller().inflight(), "the slot was handed over, not freed and retaken");
         served.permit().onSuccess();
-        assertTrue(older.get(5, TimeUnit.SECONDS).admitted());
+        assertTrue(w.older().get(5, TimeUnit.SECONDS).admitted());
     }
 
     @Test
