@@ -39,7 +39,7 @@ expose=$(sed -n 's/^EXPOSE //p' <<<"$stage")
 rm -rf "$work"; mkdir -p "$work/rootfs"
 rootfs=$work/rootfs
 say "jlink runtime -> /opt/java/openjdk"
-"$JAVA_HOME/bin/jlink" --add-modules java.se,jdk.unsupported,jdk.crypto.ec,jdk.naming.dns,jdk.management,jdk.zipfs \
+"$JAVA_HOME/bin/jlink" --add-modules java.se,jdk.unsupported,jdk.crypto.ec,jdk.naming.dns,jdk.management,jdk.zipfs,jdk.httpserver \
   --strip-debug --no-header-files --no-man-pages --output "$rootfs/opt/java/openjdk"
 # `scratch` has no C library: add the shared objects the runtime links against (what the Temurin base's
 # Ubuntu layer provides), and name resolution for localhost.

@@ -86,6 +86,11 @@ public final class Main {
         } catch (RuntimeException e) {
             failed("cannot start: " + ConfigLoader.rootMessage(e), e);
             return;
+        } catch (LinkageError e) {
+            // a runtime without a module the gateway needs (e.g. a jlink'ed JRE without jdk.httpserver): exit, never
+            // run half-started with the listeners that did come up
+            failed("cannot start: " + e + " (is the Java runtime missing a module?)", e);
+            return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "spillway-shutdown"));
         // SIGTERM drains (readiness down, serve, finish, stop) and then exits 0; other signals just stop.
