@@ -174,7 +174,8 @@ final class ConcurrencyLimiter {
 
     /** Called exactly once per permit: the slot goes to the newest waiter, or back to the pool. */
     void release(long startNanos, int inflightAtStart, boolean sample, SlotPermit.Outcome outcome) {
-        if (!handToWaiter()) {
+        // nobody waits (the common case): no deque access; a waiter that queues meanwhile is seen just below
+        if (waiting.get() == 0 || !handToWaiter()) {
             inflight.decrementAndGet();
             // a waiter may have queued after we looked: give it the slot just freed
             if (waiting.get() > 0) {
