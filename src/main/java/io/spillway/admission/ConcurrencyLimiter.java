@@ -188,8 +188,11 @@ final class ConcurrencyLimiter {
         // Vegas rejects rtt <= 0, which a coarse or fake clock can produce
         long rtt = Math.max(1, clock.currentTimeNanos() - startNanos);
         boolean dropped = outcome == SlotPermit.Outcome.DROPPED;
-        if (sample) {
-            adaptive.limit().onSample(startNanos, rtt, inflightAtStart, dropped);
+        Adaptive a = adaptive;
+        // a fixed limit learns nothing, and concurrency-limits' onSample is synchronized: one monitor every request
+        // of the pod would contend for
+        if (sample && !ConcurrencySettings.FIXED.equals(a.settings().algorithm())) {
+            a.limit().onSample(startNanos, rtt, inflightAtStart, dropped);
         }
         if (!dropped) {
             metrics.publishLatency(rtt);

@@ -120,17 +120,19 @@ final class Bench implements AutoCloseable {
      * with the generator, latency jitters by tens of ms without any overload; gradient2 would read that as
      * congestion and shed admitted-rate traffic).
      */
+    /**
+     * Admission as an operator would set it for a pod of this capacity: the pod rate at the measured capacity, app
+     * rates out of the way, and the shipped concurrency defaults (the bench used to pin gradient2 here, which is no
+     * longer what ships).
+     */
     static Map<String, Object> admissionFor(double capacity) {
         long rate = Math.max(100, Math.round(capacity));
-        long min = Math.max(32, Math.round(capacity * 0.02));
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("enabled", true);
         a.put("global-rate", rate);
         a.put("global-burst", Math.max(100, rate / 5));
         a.put("default-app-rate", 10_000_000);
         a.put("default-app-burst", 10_000_000);
-        a.put("concurrency", "{algorithm: gradient2, initial: " + 2 * min + ", min: " + min + ", max: "
-                + Math.max(1024, 4 * min) + "}");
         return a;
     }
 
