@@ -47,8 +47,11 @@ final class ConcurrencyLimiter {
     private final TimeMeter clock;
     private final AdmissionMetrics metrics;
     private volatile Adaptive adaptive;
-    /** When the backlog was last seen empty; CoDel's "has the queue drained lately". */
-    private volatile long lastEmptyNanos;
+    /**
+     * When the backlog last went from empty to non-empty; CoDel's "has the queue drained lately". Set by the waiter
+     * that finds it empty, so the path with nobody waiting never touches it.
+     */
+    private volatile long nonEmptySinceNanos;
     /** The limit the latest request was admitted under (slow start scales it); a freed slot is re-granted below it. */
     private volatile int allowedNow;
 
@@ -56,7 +59,6 @@ final class ConcurrencyLimiter {
         this.clock = clock;
         this.metrics = metrics;
         this.adaptive = new Adaptive(settings, ConcurrencyLimits.create(settings));
-        this.lastEmptyNanos = clock.currentTimeNanos();
         this.allowedNow = limit();
     }
 
@@ -93,7 +95,6 @@ final class ConcurrencyLimiter {
                 return 0;
             }
             if (inflight.compareAndSet(current, current + 1)) {
-                lastEmptyNanos = clock.currentTimeNanos();
                 return current + 1;
             }
         }
@@ -113,14 +114,18 @@ final class ConcurrencyLimiter {
             return 0;
         }
         long now = clock.currentTimeNanos();
-        boolean standing = waiting.get() > 0 && now - lastEmptyNanos > ConcurrencySettings.STANDING_INTERVAL.toNanos();
+        boolean standing = waiting.get() > 0
+                && now - nonEmptySinceNanos > ConcurrencySettings.STANDING_INTERVAL.toNanos();
         long budget = s.waitBudgetNanos(standing);
         if (budget <= 0) {
             return 0;
         }
         Waiter me = new Waiter(now, now + budget);
         backlog.addFirst(me);
-        if (waiting.incrementAndGet() > s.backlog()) {
+        int queued = waiting.incrementAndGet();
+        if (queued == 1) {
+            nonEmptySinceNanos = now;
+        } else if (queued > s.backlog()) {
             refuseOldest();
         }
         grantWhileFree(allowed); // a slot may have been freed before we were in the backlog
@@ -216,7 +221,6 @@ final class ConcurrencyLimiter {
                 return true;
             }
         }
-        lastEmptyNanos = clock.currentTimeNanos();
         return false;
     }
 
