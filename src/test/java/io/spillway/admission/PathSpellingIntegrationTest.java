@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import io.spillway.api.PusherSignature;
@@ -47,10 +45,7 @@ class PathSpellingIntegrationTest {
 
     @BeforeAll
     void start() {
-        Map<String, String> overrides = new HashMap<>(Traffic.redisBroker(redis.uri()));
-        overrides.put("spillway.admission.global-rate", "1");
-        overrides.put("spillway.admission.global-burst", "1");
-        gateway = GatewayHarness.start(overrides);
+        gateway = GatewayHarness.start(Traffic.redisBrokerAtOnePerSecond(redis.uri()));
     }
 
     @AfterAll

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -46,10 +45,7 @@ class RejectedBeforeTheBodyIntegrationTest {
     @BeforeAll
     void start() {
         // one token per second, and the harness's 20 warm-up requests: ready only if the warm-up spends none of them
-        Map<String, String> overrides = new HashMap<>(Traffic.redisBroker(redis.uri()));
-        overrides.put("spillway.admission.global-rate", "1");
-        overrides.put("spillway.admission.global-burst", "1");
-        gateway = GatewayHarness.start(overrides);
+        gateway = GatewayHarness.start(Traffic.redisBrokerAtOnePerSecond(redis.uri()));
     }
 
     @AfterAll

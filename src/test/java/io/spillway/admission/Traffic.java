@@ -39,6 +39,14 @@ final class Traffic {
      * these tests are about admission, not about the broker. Long timeouts, and no Redisson retry: with retries,
      * Redisson fails a PUBLISH that is not on a pooled connection and written within its (50 ms) retry delay, twice.
      */
+    /** {@link #redisBroker} with a pod-wide bucket of one token a second: whatever passes admission is countable. */
+    static Map<String, String> redisBrokerAtOnePerSecond(String uri) {
+        Map<String, String> overrides = new java.util.HashMap<>(redisBroker(uri));
+        overrides.put("spillway.admission.global-rate", "1");
+        overrides.put("spillway.admission.global-burst", "1");
+        return overrides;
+    }
+
     static Map<String, String> redisBroker(String uri) {
         return Map.of("spillway.broker", "redis",
                       "spillway.redis.address", uri,
