@@ -133,9 +133,13 @@ class SentinelFailoverChaosTest {
                 fault.heal(old);
                 timeline.mark("old master back");
                 // A resumed node first works off what queued up while it hung, the gateway's closed connections too.
-                Await.until("the old master to replicate the new one, without gateway connections", REJOIN,
-                            () -> TopologyGateways.replicates(old, promoted)
-                                    && TopologyGateways.gatewayConnections(old) == 0);
+                try {
+                    Await.until("the old master to replicate the new one, without gateway connections", REJOIN,
+                                () -> TopologyGateways.replicates(old, promoted)
+                                        && TopologyGateways.gatewayConnections(old) == 0);
+                } catch (AssertionError notRejoined) {
+                    throw new AssertionError(notRejoined.getMessage() + "\n" + rejoinState(group, old), notRejoined);
+                }
                 rejoinedAt = timeline.mark("old master is a replica");
                 Await.until("acknowledgements after the rejoin", Duration.ofSeconds(30),
                             () -> load.count(a -> a.acked() && a.startNanos() > rejoinedAt) >= 300);
@@ -196,6 +200,30 @@ class SentinelFailoverChaosTest {
         } finally {
             subscribers.forEach(RedisSubscriber::close);
         }
+    }
+
+    /** What the old master, its gateway connections and the sentinels show: who of them kept it from rejoining. */
+    private static String rejoinState(RedisSentinelGroup group, RedisNode old) {
+        StringBuilder out = new StringBuilder();
+        try {
+            out.append("old master replication: ").append(old.info("replication")).append('\n');
+            ((String) old.command("CLIENT", "LIST")).lines().filter(l -> l.contains(" name=spillway"))
+                    .forEach(l -> out.append("gateway connection: ").append(l).append('\n'));
+        } catch (RuntimeException e) {
+            out.append("old master unreachable: ").append(e).append('\n');
+        }
+        for (RedisNode sentinel : group.sentinels()) {
+            try {
+                out.append("sentinel ").append(sentinel.port()).append(" replicas: ")
+                        .append(sentinel.command("SENTINEL", "REPLICAS", group.masterName())).append('\n');
+                List<String> log = java.nio.file.Files.readAllLines(sentinel.logFile());
+                log.subList(Math.max(0, log.size() - 30), log.size())
+                        .forEach(l -> out.append("  ").append(l).append('\n'));
+            } catch (RuntimeException | java.io.IOException e) {
+                out.append("sentinel ").append(sentinel.port()).append(": ").append(e).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     /** Waits for what should happen; the assertions afterwards say what did not. */
