@@ -11,12 +11,15 @@
 # Environment:
 #   SUBJECTS  space-separated list of servers, each one of
 #             redis-on redis-off memory-on memory-off (Spillway, broker + admission) | soketi (needs PEER_DIR)
+#             | bare (the same Helidon server and listener config, one route that reads the body: bench/BareRoute.java)
 #             default "redis-on redis-off"; a Spillway subject may end in @JAR to run another build (before/after)
 #   PHASES    space-separated conns:seconds, default "64:10 1024:10 64:10"; the word `burst` sends 200 simultaneous
 #             publishes (bench/burst.py) three times instead
 #   ROUNDS    alternating rounds of all subjects, default 2
 #   CHANNELS  channels the pre-signed requests rotate over, default 32; DATA_BYTES default 100
-#   JVM_FLAGS gateway JVM flags, default "-Xms128m -Xmx256m -XX:+UseSerialGC" plus the shipped ones (bin/jvm-flags)
+#   JVM_FLAGS gateway JVM flags, default "-Xms128m -Xmx256m -XX:+UseSerialGC", then the shipped ones (bin/jvm-flags: docker/jvm.options
+#             and the build's AOT cache; a subject ~SPILLWAY_AOT=false runs without the cache);
+#             with -XX:NativeMemoryTracking=summary each phase also leaves raw/<pod>-<phase>.nmt (jcmd VM.native_memory)
 #             and may end in ~K=V,K=V: environment variables for that gateway (Helidon maps them onto config keys,
 #             e.g. redis-on~SPILLWAY_ADMISSION_CONCURRENCY_INITIAL=512)
 #   EXTRA_YAML extra YAML appended under `spillway:` for every Spillway subject (indented two spaces)
@@ -52,6 +55,7 @@ APP_ID=1001 APP_KEY=bench-key APP_SECRET=bench-secret
 
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
 [ -f target/spillway.jar ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 1; }
+bin/jvm-flags >/dev/null   # records the build's AOT cache now if it is missing, not inside a measured start
 
 pids=()
 cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done; }
@@ -132,7 +136,7 @@ start_spillway() {
     echo "      port: $admin"
     echo "      host: 127.0.0.1"
     echo "spillway:"
-    echo "  broker: $broker"
+    echo "  broker: $([ "$broker" = bare ] && echo memory || echo "$broker")"
     echo "  apps:"
     echo "    - {id: \"$APP_ID\", key: \"$APP_KEY\", secret: \"$APP_SECRET\", rate: 10000000, burst: 10000000}"
     echo "  redis:"
@@ -146,8 +150,13 @@ start_spillway() {
     [ -n "${EXTRA_YAML:-}" ] && printf '%s\n' "$EXTRA_YAML"
   } >"$yaml"
   # shellcheck disable=SC2086
+  local main=(-jar "$jar") shipped
+  # The shipped flags (bin/jvm-flags: docker/jvm.options, the build's AOT cache); the cache fits only its own jar.
+  if [ "$jar" = "$PWD/target/spillway.jar" ]; then shipped=$(bin/jvm-flags); else shipped=$(SPILLWAY_AOT=false bin/jvm-flags); fi
+  # bare: the same server and listener config with one route that reads the body and answers {} (bench/BareRoute.java)
+  [ "$broker" = bare ] && main=(-cp "$jar" "$PWD/bench/BareRoute.java")
   (cd "$raw" && SPILLWAY_CONFIG="$yaml" exec taskset -c "$SERVER_CPU" "$JAVA_HOME/bin/java" $JVM_FLAGS \
-      $(cat "$OLDPWD/bin/jvm-flags" 2>/dev/null) -jar "$jar" >"$raw/$name.log" 2>&1) &
+      $shipped "${main[@]}" >"$raw/$name.log" 2>&1) &
   echo $!
 }
 
@@ -176,6 +185,9 @@ for round in $(seq "$ROUNDS"); do
     t0=$(date +%s%N)
     if [ "$subject" = soketi ]; then
       pid=$(start_soketi "$name" "$port"); ready_url="http://127.0.0.1:$port/ready"; admin=""
+    elif [ "$subject" = bare ]; then
+      pid=$(start_spillway "$name" bare off "$port" "$admin" $jar)
+      ready_url="http://127.0.0.1:$port/observe/health/ready"; admin=""
     else
       kind=${subject%%-*}; rest=${subject#*-}; adm=${rest%%[-~]*}
       pid=$(for kv in ${envs//,/ }; do export "$kv"; done; start_spillway "$name" "$kind" "$adm" "$port" "$admin" $jar)
@@ -206,6 +218,9 @@ for round in $(seq "$ROUNDS"); do
       while kill -0 "$wrk_pid" 2>/dev/null; do r=$(rss_kb "$pid"); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.5; done
       wait "$wrk_pid" || true
       c1=$(cpu_ticks "$pid"); touch "$stopf"; sleep 0.3
+      # Where the RSS is (heap, code, threads, Netty's direct memory...), after the phase's CPU was read.
+      case $JVM_FLAGS in *NativeMemoryTracking*) [ -n "$admin" ] && "$JAVA_HOME/bin/jcmd" "$pid" VM.native_memory summary \
+          >"$raw/$name-$phase_n.nmt" 2>&1 || true;; esac
       st=$(grep '^STATUS' "$raw/$name-$phase_n.wrk" | cut -d' ' -f2- || true)
       get() { echo "$st" | tr ' ' '\n' | awk -F= -v k="$1" '$1==k{print $2}'; }
       ok=0; for k in 200 201 202 204; do v=$(get $k); ok=$((ok + ${v:-0})); done
@@ -242,7 +257,7 @@ done
   echo
   echo "Server under test on CPU $SERVER_CPU alone (taskset); wrk (-t1, closed loop, --timeout 5s), the probe poller and"
   echo "redis-server on CPU $LOAD_CPU. Every pod loaded from the moment it answered ready. $CHANNELS channels, $DATA_BYTES-byte"
-  echo "data, one signed publish per request. JVM: $JVM_FLAGS $(cat bin/jvm-flags 2>/dev/null). Machine: $(nproc) cores,"
+  echo "data, one signed publish per request. JVM: $JVM_FLAGS $(bin/jvm-flags | tr '\n' ' ')(bin/jvm-flags). Machine: $(nproc) cores,"
   echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   cat "$out/table.md"

@@ -4,7 +4,7 @@
 # Writes <args-file> for the entrypoint (`java @args-file -jar ...`): it names the cache when the
 # run produced one and is empty otherwise, so a skipped or failed training never breaks the image.
 # The gateway starts on its defaults (embedded memory broker, no Redis); its warm-up sends signed
-# publishes through the public listener, which is the hot path worth caching. Only bash is assumed
+# publishes through the public listener (AOT_WARMUP_REQUESTS of them, default 20000), the hot path worth caching. Only bash is assumed
 # (no curl in the JRE image): HTTP probes use /dev/tcp.
 set -euo pipefail
 
@@ -31,7 +31,10 @@ status() {
 log=$(mktemp)
 # A fixed heap for training: 60% of a big build host could exceed 32 GB and switch off compressed
 # oops, which would make the cache unusable for the pod's small heap.
-java -Xmx1g -XX:AOTCacheOutput="$cache" @"$options" -jar "$jar" >"$log" 2>&1 &
+# The warm-up (signed publishes through the public listener) runs far longer than at a pod's start, so that the
+# cache's method profiles are those of a hot path the compiler has settled on, not of its first few hundred calls.
+SPILLWAY_WARMUP_REQUESTS=${AOT_WARMUP_REQUESTS:-20000} \
+  java -Xmx1g -XX:AOTCacheOutput="$cache" @"$options" -jar "$jar" >"$log" 2>&1 &
 pid=$!
 
 give_up() {
