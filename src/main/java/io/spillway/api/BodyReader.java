@@ -47,7 +47,9 @@ final class BodyReader {
             return Optional.empty();
         }
         try (InputStream in = req.content().inputStream()) {
-            byte[] body = in.readNBytes(maxBytes + 1);
+            // A declared length is read into an array of exactly that size: readNBytes(max) would stage every body
+            // in a 16 KiB buffer first (allocated per request, and held while a slow body trickles in).
+            byte[] body = declared >= 0 ? exactly(in, (int) declared) : in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
                 refuse(res);
                 drop(in);
@@ -57,6 +59,14 @@ final class BodyReader {
         } catch (IOException | UncheckedIOException e) {
             throw ApiException.badRequest("cannot read body: " + e.getMessage());
         }
+    }
+
+    private static byte[] exactly(InputStream in, int length) throws IOException {
+        byte[] body = new byte[length];
+        if (in.readNBytes(body, 0, length) < length) {
+            throw new IOException("the body ended after fewer bytes than its Content-Length");
+        }
+        return body;
     }
 
     private void refuse(ServerResponse res) {

@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -13,7 +14,9 @@ import io.helidon.webserver.http.ServerResponse;
 
 /** Every error leaves as SPEC's JSON {@code {"error": "..."}}, with {@code Retry-After} when the client may retry. */
 public final class JsonErrors {
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Buffers from one shared pool: the default keeps them per thread, i.e. per virtual thread and connection. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
 
     private JsonErrors() {
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.http.sse.SseEvent;
@@ -45,7 +46,8 @@ public final class StreamService implements HttpService, AutoCloseable {
     private final TrafficGate gate;
     private final BooleanSupplier stopping;
     private final WatcherSlots slots;
-    private final JsonFactory json = new JsonFactory();
+    /** Buffers from one shared pool: the default keeps them per thread, i.e. per virtual thread and connection. */
+    private final JsonFactory json = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
 
     /**
      * @param gate     the lifecycle's say on whether a stream may open

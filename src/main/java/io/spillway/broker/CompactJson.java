@@ -5,11 +5,14 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 /** Writes one compact JSON object with Jackson's generator, which escapes every string it is given. */
 final class CompactJson {
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Buffers from one shared pool: the default keeps them per thread, i.e. per virtual thread and connection. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
 
     /** The fields of one object. */
     interface Fields {
