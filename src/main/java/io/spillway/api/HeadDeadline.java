@@ -56,10 +56,10 @@ public final class HeadDeadline implements AutoCloseable {
     }
 
     /**
-     * Gives {@code listener} its HTTP/1 protocol as configured in {@code http1} ({@code server.protocols.http_1_1}) plus
-     * this deadline's receive listener. Helidon adds the protocols of its config at build time, skipping any of the same
-     * type and name given before: so this one replaces the configured one rather than adding a second HTTP/1 selector
-     * (with two, a connection joins the idle sweep only after its first byte).
+     * Gives {@code listener} its HTTP/1 protocol as configured in {@code http1} ({@code server.protocols.http_1_1})
+     * plus this deadline's receive listener. Helidon adds the protocols of its config at build time, skipping any of
+     * the same type and name given before: so this one replaces the configured one rather than adding a second HTTP/1
+     * selector (with two, a connection joins the idle sweep only after its first byte).
      */
     public void install(ListenerConfig.BuilderBase<?, ?> listener, Config http1) {
         Http1Config configured = Http1Config.builder().config(http1).name(http1.name()).build();

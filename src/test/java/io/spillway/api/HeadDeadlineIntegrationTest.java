@@ -24,13 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code spillway.listener.header-timeout} (2 s here): slowloris connections, a request line and then a header line
  * every second, are answered 408 and closed, while a normal client publishes meanwhile; a slow head that completes in
- * time, and a keep-alive connection idle between requests for longer than the deadline, are served. The idle
- * timeout (60 s, the default) closes none of them within these bounds: Helidon never closes a connection trickling
- * headers at all.
+ * time, and a keep-alive connection idle between requests for longer than the deadline, are served. A request line
+ * trickled byte by byte is left to the idle timeout (6 s here), which does close a connection still waiting for its
+ * request line; one trickling headers it never closes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HeadDeadlineIntegrationTest {
     private static final Duration DEADLINE = Duration.ofSeconds(2);
+    private static final Duration IDLE = Duration.ofSeconds(6);
     /** Closed within the deadline + one sweep + this; without the deadline they would trickle on for 15 s. */
     private static final long LATEST_CLOSE_MS = DEADLINE.toMillis() + 3000;
     private static final int SLOWLORIS = 20;
@@ -38,7 +39,9 @@ class HeadDeadlineIntegrationTest {
 
     @BeforeAll
     void start() {
-        gateway = GatewayHarness.start(Map.of("spillway.listener.header-timeout", DEADLINE.toMillis() + "ms"));
+        gateway = GatewayHarness.start(Map.of("spillway.listener.header-timeout", DEADLINE.toMillis() + "ms",
+                                              "server.idle-connection-timeout", "PT6S",
+                                              "server.idle-connection-period", "PT0.5S"));
     }
 
     @AfterAll
@@ -96,6 +99,23 @@ class HeadDeadlineIntegrationTest {
             assertEquals(404, http.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
             pause(DEADLINE.toMillis() + 1500); // the time between requests is the idle timeout's, not the deadline's
             assertEquals(404, http.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+        }
+    }
+
+    @Test
+    void aRequestLineTrickledByteByByteIsClosedByTheIdleTimeout() {
+        byte[] target = ("GET /" + "x".repeat(100)).getBytes(StandardCharsets.ISO_8859_1); // never complete here
+        try (RawHttp http = RawHttp.connect(gateway.gateway().publicPort(), Duration.ofMillis(500))) {
+            long start = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 40 && !closed; i++) {
+                closed = !http.trySend(new byte[] {target[i]}) || http.closedByServer(); // a byte per 0.5 s
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(closed, "a trickled request line stayed open for " + millis + " ms");
+            assertTrue(millis >= DEADLINE.toMillis() + 1000, "closed by the deadline, not the idle timeout: "
+                                                              + millis + " ms");
+            assertTrue(millis <= IDLE.toMillis() + 3000, "closed too late: " + millis + " ms");
         }
     }
 
