@@ -29,6 +29,7 @@ import io.spillway.api.ApiErrors;
 import io.spillway.api.AppRegistry;
 import io.spillway.api.ChannelsService;
 import io.spillway.api.FleetAccess;
+import io.spillway.api.HeadDeadline;
 import io.spillway.api.JsonDirectHandler;
 import io.spillway.api.PublishService;
 import io.spillway.api.RequestAuthenticator;
@@ -153,7 +154,13 @@ public final class Main {
         HealthChecks checks = new HealthChecks(lifecycle, health, broker, started::get);
 
         ListenerFailures bindFailures = new ListenerFailures(LOG.isLoggable(Level.FINE));
-        WebServer server = publicListener(config)
+        WebServerConfig.Builder listener = publicListener(config);
+        if (settings.listener().headerDeadline()) {
+            HeadDeadline heads = new HeadDeadline(settings.listener().headerTimeout());
+            resources.add(heads);
+            heads.install(listener, config.get("server.protocols.http_1_1"));
+        }
+        WebServer server = listener
                 .routing(routing -> routing(routing, new AdmissionFilter(admission, apps), publish, stream,
                                             channels))
                 .build();

@@ -20,6 +20,7 @@ import io.helidon.config.ConfigSources;
 import io.spillway.admission.AdmissionSettings;
 import io.spillway.admission.ConcurrencySettings;
 import io.spillway.api.ApiLimits;
+import io.spillway.api.ListenerSettings;
 import io.spillway.api.StreamSettings;
 import io.spillway.api.App;
 import io.spillway.broker.RedisSettings;
@@ -50,6 +51,8 @@ public final class SettingsReader {
                     warmup(s.get("warmup")),
                     lifecycle(s.get("lifecycle")),
                     stream(s.get("stream")),
+                    new ListenerSettings(duration(s, "listener.header-timeout",
+                                                  ListenerSettings.DEFAULTS.headerTimeout())),
                     Optional.of(string(s, "apps-file", "")).filter(f -> !f.isBlank()).map(Path::of),
                     duration(s, "reload.interval", Duration.ofSeconds(1)));
         } catch (InvalidConfigException e) {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import io.spillway.admission.AdmissionSettings;
 import io.spillway.admission.AppQuota;
 import io.spillway.api.ApiLimits;
+import io.spillway.api.ListenerSettings;
 import io.spillway.api.StreamSettings;
 import io.spillway.broker.RedisSettings;
 import io.spillway.lifecycle.LifecycleSettings;
@@ -18,12 +19,14 @@ import io.spillway.lifecycle.WarmupSettings;
  *
  * @param admission       the admission limits (hot-reloaded)
  * @param stream          SSE watch streams: heartbeat and caps
+ * @param listener        the public listener's own limits (the head deadline)
  * @param appsFile        the apps file (a mounted Secret), watched for hot reload too
  * @param reloadInterval  how often the config files are checked for changes
  */
 public record SpillwaySettings(BrokerKind broker, RedisSettings redis, List<AppSettings> apps, ApiLimits limits,
                                AdmissionSettings admission, WarmupSettings warmup, LifecycleSettings lifecycle,
-                               StreamSettings stream, Optional<Path> appsFile, Duration reloadInterval) {
+                               StreamSettings stream, ListenerSettings listener,
+                               Optional<Path> appsFile, Duration reloadInterval) {
 
     public enum BrokerKind { MEMORY, REDIS }
 
