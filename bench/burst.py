@@ -4,23 +4,12 @@
 Opens N keep-alive connections first, then writes every request before reading any answer, so all N are in
 flight at once. Usage: burst.py HOST PORT APP_ID KEY SECRET [N] [ROUNDS]
 """
-import hashlib
-import hmac
-import json
 import socket
 import sys
 import time
 from collections import Counter
 
-
-def signed(app, key, secret, channel, ts):
-    body = json.dumps({"name": "burst", "channels": [channel], "data": "x" * 100}, separators=(",", ":"))
-    path = f"/apps/{app}/events"
-    md5 = hashlib.md5(body.encode()).hexdigest()
-    query = f"auth_key={key}&auth_timestamp={ts}&auth_version=1.0&body_md5={md5}"
-    sig = hmac.new(secret.encode(), f"POST\n{path}\n{query}".encode(), hashlib.sha256).hexdigest()
-    return (f"POST {path}?{query}&auth_signature={sig} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
+from pusher_request import signed_publish
 
 
 def read_status(sock):
@@ -50,7 +39,7 @@ def main():
         socks = [socket.create_connection((host, port), timeout=10) for _ in range(n)]
         try:
             ts = int(time.time())
-            requests = [signed(app, key, secret, f"burst-{i % 32}", ts) for i in range(n)]
+            requests = [signed_publish(app, key, secret, "burst", f"burst-{i % 32}", "x" * 100, ts) for i in range(n)]
             start = time.monotonic()
             for s, req in zip(socks, requests):
                 s.sendall(req)

@@ -11,14 +11,13 @@ Usage: slowloris.py PID [PORT] [IDLE] [SLOWLORIS] [INTERVAL] [SECONDS]
 Credentials: APP_ID / APP_KEY / APP_SECRET (1001 / app-key / app-secret, as config/application.yaml).
 """
 import asyncio
-import hashlib
-import hmac
-import json
 import os
 import statistics
 import sys
 import time
 from collections import Counter
+
+from pusher_request import signed_publish
 
 APP, KEY, SECRET = (os.environ.get(k, d) for k, d in
                     (("APP_ID", "1001"), ("APP_KEY", "app-key"), ("APP_SECRET", "app-secret")))
@@ -33,13 +32,7 @@ def rss_mb(pid):
 
 
 def publish_request(seq):
-    body = json.dumps({"name": "flood", "channels": ["flood"], "data": str(seq)}, separators=(",", ":"))
-    path = f"/apps/{APP}/events"
-    md5 = hashlib.md5(body.encode()).hexdigest()
-    query = f"auth_key={KEY}&auth_timestamp={int(time.time())}&auth_version=1.0&body_md5={md5}"
-    sig = hmac.new(SECRET.encode(), f"POST\n{path}\n{query}".encode(), hashlib.sha256).hexdigest()
-    return (f"POST {path}?{query}&auth_signature={sig} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
+    return signed_publish(APP, KEY, SECRET, "flood", "flood", str(seq))
 
 
 async def read_response(reader):
