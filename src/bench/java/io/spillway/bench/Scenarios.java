@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import io.spillway.testing.redis.FreePorts;
+import io.spillway.testing.redis.RedisNode;
 
 /** The scenarios {@code bin/bench} runs. Each owns its Redis and gateway processes and stops them. */
 final class Scenarios {
@@ -33,7 +35,7 @@ final class Scenarios {
     }
 
     double capacityOf(String broker, Profile profile) throws Exception {
-        RedisServer redis = broker.equals("redis") ? bench.redis() : null;
+        RedisNode redis = broker.equals("redis") ? bench.redis() : null;
         Gateway gw = bench.gateway("capacity-" + broker, broker, redis, Bench.admissionOff());
         String group = "capacity-" + broker;
         double rate = profile.startRate();
@@ -78,7 +80,7 @@ final class Scenarios {
      * (the gateway's own warm-up plus a few seconds of load), alternating so drift hits both alike.
      */
     void startup(int rounds) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         try {
             java.nio.file.Path cache = bench.raw.resolve("spillway.aot").toAbsolutePath();
             List<String> training = new ArrayList<>(bench.jvmFlags);
@@ -107,9 +109,9 @@ final class Scenarios {
         }
     }
 
-    private double startOnce(String name, List<String> flags, RedisServer redis) throws Exception {
-        Gateway.Options options = new Gateway.Options("redis", redis.address(), Bench.admissionOff(), "0s", flags);
-        Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, name, options, Ports.free(), Ports.free(),
+    private double startOnce(String name, List<String> flags, RedisNode redis) throws Exception {
+        Gateway.Options options = new Gateway.Options("redis", redis.uri(), Bench.admissionOff(), "0s", flags);
+        Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, name, options, FreePorts.next(), FreePorts.next(),
                                     Bench.APPS);
         try {
             double ms = gw.awaitReady(Duration.ofSeconds(60));
@@ -128,7 +130,7 @@ final class Scenarios {
      * from the shared cores, unlike throughput.
      */
     void ab(java.nio.file.Path compareJar, double[] rates, int rounds, Profile profile) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         Map<String, Gateway> gws = new java.util.LinkedHashMap<>();
         try {
             gws.put("this", bench.gateway("ab-this", bench.jar, "redis", redis, Bench.admissionOff()));
@@ -174,8 +176,8 @@ final class Scenarios {
             Gateway.Options options = new Gateway.Options(
                     "redis", Gateway.Options.sentinel(group.masterName(), group.sentinelUris()),
                     Bench.admissionFor(4 * rate), "0s", bench.jvmFlags);
-            Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, "failover", options, Ports.free(),
-                                        Ports.free(), Bench.APPS);
+            Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, "failover", options, FreePorts.next(),
+                                        FreePorts.next(), Bench.APPS);
             bench.readyMillis.add(gw.awaitReady(Duration.ofSeconds(60)));
             bench.prewarm(gw);
             AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
@@ -267,7 +269,7 @@ final class Scenarios {
      * ready, goodput, p99 and peak RSS side by side, to choose the flags by measurement.
      */
     void jvmFlags(double capacity, List<String> flagSets, Profile profile) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         try {
             int i = 0;
             for (String flags : flagSets) {
@@ -303,7 +305,7 @@ final class Scenarios {
             bench.log("peak: /usr/bin/wrk not found, skipped");
             return;
         }
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         Map<String, Object> rejectAll = new java.util.LinkedHashMap<>(Bench.admissionFor(100));
         rejectAll.put("global-rate", 1);
         rejectAll.put("global-burst", 1);
@@ -312,9 +314,9 @@ final class Scenarios {
             gateways.put("redis", bench.gateway("peak-redis", "redis", redis, Bench.admissionOff()));
             gateways.put("memory", bench.gateway("peak-memory", "memory", null, Bench.admissionOff()));
             // warm-up publishes pass admission too: with a global rate of 1 they could never succeed, so none
-            Gateway.Options rejecting = new Gateway.Options("redis", redis.address(), rejectAll, "0s", bench.jvmFlags, 0);
+            Gateway.Options rejecting = new Gateway.Options("redis", redis.uri(), rejectAll, "0s", bench.jvmFlags, 0);
             Gateway rej = Gateway.launch(bench.children, bench.jar, bench.raw, "peak-rejecting", rejecting,
-                                         Ports.free(), Ports.free(), Bench.APPS);
+                                         FreePorts.next(), FreePorts.next(), Bench.APPS);
             rej.awaitReady(Duration.ofSeconds(60));
             gateways.put("rejecting", rej);
             String compare = System.getenv("BENCH_COMPARE_JAR");
@@ -422,8 +424,8 @@ final class Scenarios {
      */
     private void overloadRun(double capacity, double[] factors, boolean withOff, Profile profile,
                              Map<String, Bench.StepResult> on, Map<String, Bench.StepResult> off) throws Exception {
-        RedisServer redisOn = bench.redis();
-        RedisServer redisOff = withOff ? bench.redis() : null;
+        RedisNode redisOn = bench.redis();
+        RedisNode redisOff = withOff ? bench.redis() : null;
         Gateway gwOn = null;
         Gateway gwOff = null;
         try {
@@ -458,9 +460,9 @@ final class Scenarios {
 
     /** A fresh gateway started while 2x its capacity is already aimed at its port. */
     void coldstart(double capacity, int seconds) throws Exception {
-        RedisServer redis = bench.redis();
-        int port = Ports.free();
-        int admin = Ports.free();
+        RedisNode redis = bench.redis();
+        int port = FreePorts.next();
+        int admin = FreePorts.next();
         AtomicLong firstOk = new AtomicLong(Long.MAX_VALUE);
         Gateway[] gw = new Gateway[1];
         double[] ready = {Double.NaN};
@@ -503,7 +505,7 @@ final class Scenarios {
 
     /** Steady load; Redis is SIGKILLed for {@code down} seconds, then restarted on the same port. */
     void redisOutage(double rate, int before, int down, int after) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         Gateway gw = bench.gateway("redis-outage", "redis", redis, Bench.admissionFor(2 * rate));
         AtomicLong backAt = new AtomicLong(Long.MAX_VALUE);
         AtomicLong firstOkAfter = new AtomicLong(Long.MAX_VALUE);
@@ -520,7 +522,7 @@ final class Scenarios {
                     readiness.add("t+" + (i + 1) + "s ready=" + gw.probe("/observe/health/ready"));
                 }
                 bench.log("restart redis-server on the same port");
-                redis.start();
+                redis.restart();
                 backAt.set(System.nanoTime());
             } catch (Exception e) {
                 bench.log("chaos failed: " + e);
