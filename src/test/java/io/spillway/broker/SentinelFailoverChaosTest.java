@@ -13,7 +13,7 @@ import io.spillway.testing.GatewayHarness;
 import io.spillway.testing.SseWatcher;
 import io.spillway.testing.chaos.FailoverReport;
 import io.spillway.testing.LivenessPoller;
-import io.spillway.testing.chaos.PublishLoad;
+import io.spillway.testing.PublishLoad;
 import io.spillway.testing.chaos.Timeline;
 import io.spillway.testing.redis.Await;
 import io.spillway.testing.redis.RedisExtension;
