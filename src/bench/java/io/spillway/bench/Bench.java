@@ -43,7 +43,7 @@ final class Bench implements AutoCloseable {
     /** Report content, in the order it happened. */
     final List<Map<String, Object>> phases = new ArrayList<>();
     final List<Map<String, Object>> wrkPhases = new ArrayList<>();
-    final Map<String, List<Timeline.Row>> timelines = new LinkedHashMap<>();
+    final Map<String, List<PerSecondRecord.Row>> timelines = new LinkedHashMap<>();
     final Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
     final Map<String, Object> facts = new LinkedHashMap<>();
     final List<Double> readyMillis = new ArrayList<>();
@@ -148,8 +148,8 @@ final class Bench implements AutoCloseable {
     }
 
     /** What a measured step yields. */
-    record StepResult(String label, double offered, Timeline.Window window, Map<String, ResourceSampler.Usage> usage,
-                      Timeline.Percentiles liveness, long livenessFailures, Timeline timeline) {
+    record StepResult(String label, double offered, PerSecondRecord.Window window, Map<String, ResourceSampler.Usage> usage,
+                      PerSecondRecord.Percentiles liveness, long livenessFailures, PerSecondRecord timeline) {
         double goodput() {
             return window.goodput();
         }
@@ -179,9 +179,9 @@ final class Bench implements AutoCloseable {
         }
         pids.put("machine", ResourceSampler.MACHINE);
         double offset = Math.round(now() * 10) / 10.0; // chart axes read better in tenths of a second
-        Timeline timeline;
+        PerSecondRecord timeline;
         Map<String, ResourceSampler.Usage> usage;
-        Timeline.Percentiles live = null;
+        PerSecondRecord.Percentiles live = null;
         long liveFailures = 0;
         try (RequestSender t = sender(gw.port());
              ResourceSampler sampler = new ResourceSampler(pids);
@@ -193,7 +193,7 @@ final class Bench implements AutoCloseable {
             sampler.close();
             usage = sampler.usage();
             if (probe != null) {
-                live = Timeline.Percentiles.of(probe.latencyMicros());
+                live = PerSecondRecord.Percentiles.of(probe.latencyMicros());
                 liveFailures = probe.failures().size();
             }
         }
@@ -204,10 +204,10 @@ final class Bench implements AutoCloseable {
     }
 
     /** Files a generator run into the report: its measured window as a phase, its seconds into a timeline. */
-    StepResult record(String group, String label, double offset, Timeline timeline, double nominalRate, int warm,
-                      int measure, Map<String, ResourceSampler.Usage> usage, Timeline.Percentiles live,
+    StepResult record(String group, String label, double offset, PerSecondRecord timeline, double nominalRate, int warm,
+                      int measure, Map<String, ResourceSampler.Usage> usage, PerSecondRecord.Percentiles live,
                       long liveFailures) {
-        Timeline.Window window = timeline.window(warm, warm + measure);
+        PerSecondRecord.Window window = timeline.window(warm, warm + measure);
         timelines.computeIfAbsent(group, g -> new ArrayList<>()).addAll(
                 trim(timeline.rows(offset, label), warm + measure));
         StepResult result = new StepResult(label, nominalRate, window, usage, live, liveFailures, timeline);
@@ -220,10 +220,10 @@ final class Bench implements AutoCloseable {
         ResourceSampler.Usage none = new ResourceSampler.Usage(0, Double.NaN);
         log(String.format("%-28s offered %8.0f/s  2xx %8.0f/s  429 %7.0f/s  503 %7.0f/s  err %6.0f/s  dropped %6.0f/s"
                                   + "  p50 %7.1f ms  p99 %8.1f ms  gw cpu %3.0f%%  gen cpu %3.0f%%  machine %3.0f%%",
-                          label, window.rate(Timeline.Kind.OFFERED), window.goodput(),
-                          window.rate(Timeline.Kind.R429), window.rate(Timeline.Kind.R503),
-                          window.rate(Timeline.Kind.ERROR) + window.rate(Timeline.Kind.OTHER),
-                          window.rate(Timeline.Kind.DROPPED), window.ok().p50(), window.ok().p99(),
+                          label, window.rate(PerSecondRecord.Kind.OFFERED), window.goodput(),
+                          window.rate(PerSecondRecord.Kind.R429), window.rate(PerSecondRecord.Kind.R503),
+                          window.rate(PerSecondRecord.Kind.ERROR) + window.rate(PerSecondRecord.Kind.OTHER),
+                          window.rate(PerSecondRecord.Kind.DROPPED), window.ok().p50(), window.ok().p99(),
                           usage.getOrDefault("gateway", none).cpuPercent(),
                           usage.getOrDefault("generator", none).cpuPercent(),
                           usage.getOrDefault("machine", none).cpuPercent()));
@@ -231,7 +231,7 @@ final class Bench implements AutoCloseable {
     }
 
     /** Drops the trailing drain seconds in which nothing happened. */
-    private static List<Timeline.Row> trim(List<Timeline.Row> rows, int runSeconds) {
+    private static List<PerSecondRecord.Row> trim(List<PerSecondRecord.Row> rows, int runSeconds) {
         int last = rows.size();
         while (last > runSeconds && rows.get(last - 1).counts().length > 0
                && java.util.Arrays.stream(rows.get(last - 1).counts()).sum() == 0) {

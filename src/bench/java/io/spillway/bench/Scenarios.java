@@ -202,7 +202,7 @@ final class Scenarios {
                 Bench.StepResult r = bench.step("failover", "steady " + Math.round(rate) + "/s", gw, null, s -> rate,
                                                 rate, 0, before + after, true, (kind, at) -> {
                             if (at > killedAt.get()) {
-                                if (kind == Timeline.Kind.OK) {
+                                if (kind == PerSecondRecord.Kind.OK) {
                                     firstOkAfterKill.accumulateAndGet(at, Math::min);
                                 } else {
                                     lastBadAfterKill.accumulateAndGet(at, Math::max);
@@ -214,11 +214,11 @@ final class Scenarios {
                 double lastBad = lastBadAfterKill.get() == 0 ? 0 : (lastBadAfterKill.get() - killedAt.get()) / 1e6;
                 bench.facts.put("failover: kill -> sentinels name a new master", String.format("%.0f ms", named));
                 bench.facts.put("failover: kill -> last non-2xx answer", String.format("%.0f ms", lastBad));
-                Timeline.Window w = r.timeline().window(before, before + after);
+                PerSecondRecord.Window w = r.timeline().window(before, before + after);
                 bench.facts.put("failover: after the kill (per second)", String.format(
                         "2xx %.0f, 503 %.0f, 429 %.0f, other %.0f, connection errors %.0f; p99 of 503s %.0f ms",
-                        w.goodput(), w.rate(Timeline.Kind.R503), w.rate(Timeline.Kind.R429),
-                        w.rate(Timeline.Kind.OTHER), w.rate(Timeline.Kind.ERROR), w.rejected().p99()));
+                        w.goodput(), w.rate(PerSecondRecord.Kind.R503), w.rate(PerSecondRecord.Kind.R429),
+                        w.rate(PerSecondRecord.Kind.OTHER), w.rate(PerSecondRecord.Kind.ERROR), w.rejected().p99()));
                 bench.figure("failover: master kill -> clients served again (last non-2xx)", lastBad, "ms",
                              "(none; Sentinel names a master in 1.4-2.3 s here)", true,
                              String.format("new master named after %.0f ms", named));
@@ -238,7 +238,7 @@ final class Scenarios {
                 Map<String, Long> pids = Map.of("gateway", gw.pid(), "generator", ProcessHandle.current().pid(),
                                                 "machine", ResourceSampler.MACHINE);
                 double offset = bench.now();
-                Timeline timeline;
+                PerSecondRecord timeline;
                 Map<String, ResourceSampler.Usage> usage;
                 try (RequestSender sender = RequestSender.create(kind, "127.0.0.1", gw.port(), bench.maxInFlight,
                                                                  Duration.ofSeconds(10));
@@ -415,7 +415,7 @@ final class Scenarios {
         bench.figure("rejections per second answered / peak publishes per second", ratio, "x", ">= 3", ratio >= 3,
                      String.format("%.0f rejections/s at %sx offered (generator dropped %.0f/s, late %.0f/s)",
                                    rejections, label(factors[factors.length - 1]),
-                                   top.window().rate(Timeline.Kind.DROPPED), top.window().rate(Timeline.Kind.LATE)));
+                                   top.window().rate(PerSecondRecord.Kind.DROPPED), top.window().rate(PerSecondRecord.Kind.LATE)));
     }
 
     /**
@@ -477,16 +477,16 @@ final class Scenarios {
         });
         try {
             double offset = Math.round(bench.now() * 10) / 10.0;
-            Timeline timeline;
+            PerSecondRecord timeline;
             try (RequestSender t = bench.sender(port)) {
                 timeline = new OpenLoopGenerator(t, bench.requests, bench.maxInFlight, 20, (kind, at) -> {
-                    if (kind == Timeline.Kind.OK) {
+                    if (kind == PerSecondRecord.Kind.OK) {
                         firstOk.accumulateAndGet(at, Math::min);
                     }
                 }).run(seconds, s -> 2 * capacity, 5);
             }
             bench.record("coldstart", "2x while starting", offset, timeline, 2 * capacity, 0, seconds, Map.of(), null, 0);
-            Timeline.Window tail = timeline.window(seconds - 5, seconds);
+            PerSecondRecord.Window tail = timeline.window(seconds - 5, seconds);
             bench.facts.put("coldstart: goodput in the last 5 s", String.format("%.0f/s (%.2f of capacity)",
                                                                                tail.goodput(), tail.goodput() / capacity));
             starter.join();
@@ -531,7 +531,7 @@ final class Scenarios {
         try {
             Bench.StepResult r = bench.step("redis-outage", "steady " + Math.round(rate) + "/s", gw, redis,
                                             s -> rate, rate, 0, before + down + after, true, (kind, at) -> {
-                        if (kind == Timeline.Kind.OK && at > backAt.get()) {
+                        if (kind == PerSecondRecord.Kind.OK && at > backAt.get()) {
                             firstOkAfter.accumulateAndGet(at, Math::min);
                         }
                     });
@@ -539,11 +539,11 @@ final class Scenarios {
             double backToOk = (firstOkAfter.get() - backAt.get()) / 1e6;
             bench.figure("Redis back -> first 2xx", backToOk, "ms", "<= 1000", backToOk <= 1000,
                          "Redis back = restarted redis-server answers PING");
-            Timeline.Window outage = r.timeline().window(before, before + down);
+            PerSecondRecord.Window outage = r.timeline().window(before, before + down);
             bench.facts.put("during the outage (per second)", String.format(
                     "2xx %.0f, 503 %.0f, 429 %.0f, other %.0f, connection errors %.0f; p99 of 503s %.0f ms, max %.0f ms",
-                    outage.goodput(), outage.rate(Timeline.Kind.R503), outage.rate(Timeline.Kind.R429),
-                    outage.rate(Timeline.Kind.OTHER), outage.rate(Timeline.Kind.ERROR), outage.rejected().p99(),
+                    outage.goodput(), outage.rate(PerSecondRecord.Kind.R503), outage.rate(PerSecondRecord.Kind.R429),
+                    outage.rate(PerSecondRecord.Kind.OTHER), outage.rate(PerSecondRecord.Kind.ERROR), outage.rejected().p99(),
                     outage.rejected().max()));
             bench.facts.put("readiness while Redis was down", String.join(", ", readiness));
             bench.facts.put("liveness during the whole run", String.format("p99 %.1f ms, %d failures",
