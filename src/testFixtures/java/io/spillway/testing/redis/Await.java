@@ -5,14 +5,20 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.pollinterval.IterativePollInterval;
+
 /**
- * Poll-until helper: the shared CI box is slow and noisy, so fixtures never sleep a fixed time.
- * Exceptions thrown by a probe count as "not yet" (a node that is still starting refuses
- * connections); the last one becomes the cause of the timeout error.
+ * The suite's waits, on Awaitility: the shared CI box is slow and noisy, so fixtures never sleep a fixed time. The
+ * condition is checked at once and then every 5, 10, 20 ... 100 ms, on the calling thread (fixtures' clients are
+ * not shared across threads); a runtime exception thrown by a probe counts as "not yet" (a node that is still starting
+ * refuses connections) and the last one becomes the cause of the timeout, an {@link AssertionError} naming what was
+ * awaited, which callers may catch to add context.
  */
 public final class Await {
-
-    private static final long MAX_INTERVAL_MILLIS = 100;
+    private static final Duration MAX_INTERVAL = Duration.ofMillis(100);
 
     private Await() {
     }
@@ -24,28 +30,24 @@ public final class Await {
 
     /** Polls until {@code probe} yields a value and returns it. */
     public static <T> T value(String what, Duration timeout, Supplier<Optional<T>> probe) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long interval = 5;
-        RuntimeException last = null;
-        while (true) {
-            try {
-                Optional<T> result = probe.get();
-                if (result.isPresent()) {
-                    return result.get();
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                AssertionError error = new AssertionError("timed out after " + timeout + " waiting for " + what);
-                if (last != null) {
-                    error.initCause(last);
-                }
-                throw error;
-            }
-            sleep(interval);
-            interval = Math.min(interval * 2, MAX_INTERVAL_MILLIS);
+        try {
+            return conditions(what, timeout).until(probe::get, Optional::isPresent).orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            AssertionError error = new AssertionError("timed out after " + timeout + " waiting for " + what);
+            error.initCause(e.getCause() != null ? e.getCause() : e);
+            throw error;
         }
+    }
+
+    private static ConditionFactory conditions(String what, Duration timeout) {
+        return Awaitility.await(what).atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO)
+                .pollInterval(IterativePollInterval.iterative(d -> min(d.multipliedBy(2), MAX_INTERVAL),
+                                                              Duration.ofMillis(5)))
+                .ignoreExceptionsInstanceOf(RuntimeException.class);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     static void sleep(long millis) {
