@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.spillway.admission.RejectReason;
 import io.spillway.testing.GatewayHarness;
+import io.spillway.testing.LivenessPoller;
 import io.spillway.testing.PrometheusText;
 import io.spillway.testing.PublishLoad;
 import io.spillway.testing.redis.Await;
@@ -81,16 +82,16 @@ class RedisOutageTest {
     private static void outageUnderLoad(Step breakIt, Step fixIt, String what) throws Exception {
         try (RedisNode redis = RedisNode.start();
              GatewayHarness gateway = GatewayHarness.start(redisAt(redis));
-             RedisSubscriber subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*")) {
+             RedisSubscriber subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
+             LivenessPoller liveness = new LivenessPoller(gateway)) {
             int threadsBefore = gatewayThreads();
             PublishLoad load = PublishLoad.steady(gateway.baseUri(), "outage", RATE);
-            List<Integer> liveness = new ArrayList<>();
             List<Sample> samples = new ArrayList<>();
-            pollLiveness(gateway, load, liveness, samples, Duration.ofSeconds(2));
+            sample(gateway, load, samples, Duration.ofSeconds(2));
 
             breakIt.apply(redis);
             long brokeAt = load.elapsedMillis();
-            pollLiveness(gateway, load, liveness, samples, Duration.ofSeconds(3));
+            sample(gateway, load, samples, Duration.ofSeconds(3));
             int threadsDuring = gatewayThreads();
             String metricsDuring = gateway.admin("/observe/metrics").body();
 
@@ -103,7 +104,7 @@ class RedisOutageTest {
                     .anyMatch(o -> o.sentAtMillis() > fixedAt && o.status() == 200));
             long firstOk = load.attempts().stream().filter(o -> o.sentAtMillis() > fixedAt && o.status() == 200)
                     .mapToLong(o -> o.sentAtMillis() + o.latencyMillis()).min().orElseThrow();
-            pollLiveness(gateway, load, liveness, samples, Duration.ofSeconds(1));
+            sample(gateway, load, samples, Duration.ofSeconds(1));
             load.stop(Duration.ofSeconds(10));
             String metricsAfter = gateway.admin("/observe/metrics").body();
 
@@ -114,7 +115,7 @@ class RedisOutageTest {
                               firstOk - fixedAt, load.failureWindow(), load.maxInFlight(), threadsBefore,
                               threadsDuring);
 
-            assertTrue(liveness.stream().allMatch(s -> s == 200), "liveness answered " + new HashSet<>(liveness));
+            assertTrue(liveness.polls() > 0 && liveness.failures().isEmpty(), "liveness failed: " + liveness.failures());
             // 1.5 s after the break the circuit is open (3 failures, each within the 1 s deadline): every publish
             // is refused by it, before the body is read and without a Redis call
             assertTrue(!during.isEmpty() && during.stream().allMatch(
@@ -184,11 +185,11 @@ class RedisOutageTest {
     private record Sample(long atMillis, boolean circuitOpen, int inflight) {
     }
 
-    private static void pollLiveness(GatewayHarness gateway, PublishLoad load, List<Integer> statuses,
-                                     List<Sample> samples, Duration forHowLong) throws InterruptedException {
+    /** Samples the circuit and the in-flight count every 100 ms for {@code forHowLong}. */
+    private static void sample(GatewayHarness gateway, PublishLoad load, List<Sample> samples, Duration forHowLong)
+            throws InterruptedException {
         long end = System.nanoTime() + forHowLong.toNanos();
         while (System.nanoTime() < end) {
-            statuses.add(gateway.admin("/observe/health/live").statusCode());
             boolean open = gateway.gateway().lifecycle().refusal().filter(r -> r == RejectReason.BROKER_DOWN)
                     .isPresent();
             samples.add(new Sample(load.elapsedMillis(), open, gateway.gateway().admission().inflight()));
