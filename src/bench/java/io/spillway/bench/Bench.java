@@ -148,8 +148,8 @@ final class Bench implements AutoCloseable {
     }
 
     /** What a measured step yields. */
-    record StepResult(String label, double offered, PerSecondRecord.Window window, Map<String, ResourceSampler.Usage> usage,
-                      PerSecondRecord.Percentiles liveness, long livenessFailures, PerSecondRecord timeline) {
+    record StepResult(String label, double offered, PerSecondRecord.Window window,
+                      Map<String, ResourceSampler.Usage> usage, PerSecondRecord.Percentiles liveness, long livenessFailures, PerSecondRecord timeline) {
         double goodput() {
             return window.goodput();
         }

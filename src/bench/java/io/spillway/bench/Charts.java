@@ -50,8 +50,8 @@ final class Charts {
     }
 
     /** Adds a series unless it is all zero/NaN; {@code positiveOnly} drops points a log axis cannot show. */
-    private static void series(XYChart chart, List<PerSecondRecord.Row> rows, String name, ToDoubleFunction<PerSecondRecord.Row> y,
-                               boolean positiveOnly) {
+    private static void series(XYChart chart, List<PerSecondRecord.Row> rows, String name,
+                               ToDoubleFunction<PerSecondRecord.Row> y, boolean positiveOnly) {
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         boolean any = false;

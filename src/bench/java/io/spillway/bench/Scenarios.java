@@ -111,8 +111,8 @@ final class Scenarios {
 
     private double startOnce(String name, List<String> flags, RedisNode redis) throws Exception {
         Gateway.Options options = new Gateway.Options("redis", redis.uri(), Bench.admissionOff(), "0s", flags);
-        Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, name, options, FreePorts.next(), FreePorts.next(),
-                                    Bench.APPS);
+        Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, name, options, FreePorts.next(),
+                                    FreePorts.next(), Bench.APPS);
         try {
             double ms = gw.awaitReady(Duration.ofSeconds(60));
             bench.log(name + ": ready in " + Math.round(ms) + " ms");
@@ -415,7 +415,8 @@ final class Scenarios {
         bench.figure("rejections per second answered / peak publishes per second", ratio, "x", ">= 3", ratio >= 3,
                      String.format("%.0f rejections/s at %sx offered (generator dropped %.0f/s, late %.0f/s)",
                                    rejections, label(factors[factors.length - 1]),
-                                   top.window().rate(PerSecondRecord.Kind.DROPPED), top.window().rate(PerSecondRecord.Kind.LATE)));
+                                   top.window().rate(PerSecondRecord.Kind.DROPPED),
+                                   top.window().rate(PerSecondRecord.Kind.LATE)));
     }
 
     /**
@@ -543,8 +544,8 @@ final class Scenarios {
             bench.facts.put("during the outage (per second)", String.format(
                     "2xx %.0f, 503 %.0f, 429 %.0f, other %.0f, connection errors %.0f; p99 of 503s %.0f ms, max %.0f ms",
                     outage.goodput(), outage.rate(PerSecondRecord.Kind.R503), outage.rate(PerSecondRecord.Kind.R429),
-                    outage.rate(PerSecondRecord.Kind.OTHER), outage.rate(PerSecondRecord.Kind.ERROR), outage.rejected().p99(),
-                    outage.rejected().max()));
+                    outage.rate(PerSecondRecord.Kind.OTHER), outage.rate(PerSecondRecord.Kind.ERROR),
+                    outage.rejected().p99(), outage.rejected().max()));
             bench.facts.put("readiness while Redis was down", String.join(", ", readiness));
             bench.facts.put("liveness during the whole run", String.format("p99 %.1f ms, %d failures",
                                                                             r.liveness().p99(), r.livenessFailures()));

@@ -57,7 +57,8 @@ class HelidonAdmissionMetricsTest {
 
         String text = scrape();
         assertEquals(2.0, value(text, "spillway_admission_admitted_total", Map.of("app", "1001")), text);
-        assertEquals(1.0, value(text, "spillway_admission_rejected_total", Map.of("reason", "app_rate", "app", "1001")), text);
+        assertEquals(1.0, value(text, "spillway_admission_rejected_total", Map.of("reason", "app_rate", "app", "1001")),
+                     text);
         assertEquals(3.0, value(text, "spillway_admission_rejected_total", Map.of("reason", "concurrency")), text);
         assertEquals(64.0, value(text, "spillway_concurrency_limit", Map.of()), text);
         assertEquals(7.0, value(text, "spillway_inflight", Map.of()), text);

@@ -57,8 +57,8 @@ class RedisOutageTest {
                     assertTrue(warmup.count() >= 20, "the synthetic warm-up publishes went through Redis first");
                 }
                 String metrics = gateway.admin("/observe/metrics").body();
-                assertTrue(PrometheusText.value(metrics, "spillway_warmup_seconds", Map.of("phase", "hot_path")).orElse(0.0)
-                                   > 0, "hot-path warm-up duration is exposed");
+                assertTrue(PrometheusText.value(metrics, "spillway_warmup_seconds", Map.of("phase", "hot_path"))
+                                   .orElse(0.0) > 0, "hot-path warm-up duration is exposed");
                 assertEquals(200, gateway.publish("events", "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"d\"}")
                         .statusCode());
             }
