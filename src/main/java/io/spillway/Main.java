@@ -95,6 +95,10 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "spillway-shutdown"));
         // SIGTERM drains (readiness down, serve, finish, stop) and then exits 0; other signals just stop.
+        // Not a JDK shutdown hook: hooks run concurrently (the close hook above would stop the listeners mid-drain),
+        // JUL's own hook resets logging as shutdown begins (the drain would log nothing), SIGINT would drain too, and
+        // the exit status after SIGTERM is 143 unless a hook halts the VM, not the 0 DrainTest expects.
+        // sun.misc.Signal (module jdk.unsupported) is the JDK's only way to handle a signal without starting shutdown.
         Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().name("spillway-drain").start(() -> {
             gateway.drain();
             System.exit(0);

@@ -33,6 +33,8 @@ import org.redisson.misc.RedisURI;
  * during a graceful failover that old master is alive and acknowledges PUBLISH while the subscribers have already
  * moved. Comparing Redisson's master with the sentinels' majority lets the broker refuse (503) instead.
  */
+// Redisson internals (RedisClient, RedisStrictCommand, RedisURIDecoder): the public RedisSentinel.getMasterAddr asks
+// only the sentinels Redisson itself tracks, over its pooled connections, not every configured one on its own.
 final class SentinelMasterGate implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SentinelMasterGate.class.getName());
     private static final RedisStrictCommand<RedisURI> MASTER_ADDRESS =

@@ -1,11 +1,12 @@
 package io.spillway.admission;
 
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.providers.micrometer.MicrometerPrometheusFormatter;
+import io.spillway.testing.PrometheusText;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,15 +56,16 @@ class HelidonAdmissionMetricsTest {
         metrics.publishLatency(3_000_000L);
 
         String text = scrape();
-        assertEquals(2.0, value(text, "spillway_admission_admitted_total", "app=\"1001\""), text);
-        assertEquals(1.0, value(text, "spillway_admission_rejected_total", "reason=\"app_rate\"", "app=\"1001\""), text);
-        assertEquals(3.0, value(text, "spillway_admission_rejected_total", "reason=\"concurrency\""), text);
-        assertEquals(64.0, value(text, "spillway_concurrency_limit"), text);
-        assertEquals(7.0, value(text, "spillway_inflight"), text);
-        assertEquals(0.25, value(text, "spillway_capacity_factor"), text);
-        assertEquals(1.0, value(text, "spillway_publish_seconds_count"), text);
-        assertEquals(1.0, value(text, "spillway_publish_seconds_bucket", "le=\"0.005\""), text);
-        assertEquals(0.0, value(text, "spillway_publish_seconds_bucket", "le=\"0.002\""), text);
+        assertEquals(2.0, value(text, "spillway_admission_admitted_total", Map.of("app", "1001")), text);
+        assertEquals(1.0, value(text, "spillway_admission_rejected_total", Map.of("reason", "app_rate", "app", "1001")),
+                     text);
+        assertEquals(3.0, value(text, "spillway_admission_rejected_total", Map.of("reason", "concurrency")), text);
+        assertEquals(64.0, value(text, "spillway_concurrency_limit", Map.of()), text);
+        assertEquals(7.0, value(text, "spillway_inflight", Map.of()), text);
+        assertEquals(0.25, value(text, "spillway_capacity_factor", Map.of()), text);
+        assertEquals(1.0, value(text, "spillway_publish_seconds_count", Map.of()), text);
+        assertEquals(1.0, value(text, "spillway_publish_seconds_bucket", Map.of("le", "0.005")), text);
+        assertEquals(0.0, value(text, "spillway_publish_seconds_bucket", Map.of("le", "0.002")), text);
     }
 
     @Test
@@ -78,29 +80,23 @@ class HelidonAdmissionMetricsTest {
         assertEquals(RejectReason.GLOBAL_RATE, controller.enter().reason());
 
         String text = scrape();
-        assertEquals(1.0, value(text, "spillway_inflight"), text);
-        assertEquals(1.0, value(text, "spillway_admission_admitted_total", "app=\"1001\""), text);
-        assertEquals(1.0, value(text, "spillway_admission_rejected_total", "reason=\"global_rate\""), text);
+        assertEquals(1.0, value(text, "spillway_inflight", Map.of()), text);
+        assertEquals(1.0, value(text, "spillway_admission_admitted_total", Map.of("app", "1001")), text);
+        assertEquals(1.0, value(text, "spillway_admission_rejected_total", Map.of("reason", "global_rate")), text);
         clock.advanceMillis(20);
         permit.onSuccess();
         text = scrape();
-        assertEquals(0.0, value(text, "spillway_inflight"), text);
-        assertEquals(1.0, value(text, "spillway_publish_seconds_bucket", "le=\"0.025\""), text);
+        assertEquals(0.0, value(text, "spillway_inflight", Map.of()), text);
+        assertEquals(1.0, value(text, "spillway_publish_seconds_bucket", Map.of("le", "0.025")), text);
     }
 
     private String scrape() {
         return MicrometerPrometheusFormatter.builder(registry).build().format().orElseThrow().toString();
     }
 
-    /** The value of the one sample line of {@code name} carrying all {@code labels}. */
-    private static double value(String text, String name, String... labels) {
-        List<String> lines = text.lines()
-                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-                .filter(l -> Arrays.stream(labels).allMatch(l::contains))
-                .toList();
-        assertEquals(1, lines.size(), () -> name + " " + Arrays.toString(labels) + " in\n" + text);
-        String line = lines.get(0);
-        assertTrue(line.lastIndexOf(' ') > 0, line);
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    /** The value of the one series of {@code name} carrying all {@code labels}. */
+    private static double value(String text, String name, Map<String, String> labels) {
+        return PrometheusText.only(text, name, labels)
+                .orElseThrow(() -> new AssertionError(name + " " + labels + " in\n" + text));
     }
 }

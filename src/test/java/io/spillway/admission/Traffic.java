@@ -7,11 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.spillway.testing.GatewayHarness;
+import io.spillway.testing.PrometheusText;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,36 +130,11 @@ final class Traffic {
 
     /**
      * The value of one Prometheus sample from the admin port's {@code /observe/metrics}, matched by name and by the
-     * given labels (others ignored); 0 when the series does not exist.
+     * given labels (others ignored); 0 when the series does not exist, a failure when several match.
      */
     static double metric(GatewayHarness gateway, String name, Map<String, String> labels) {
         HttpResponse<String> scrape = gateway.admin("/observe/metrics");
         assertEquals(200, scrape.statusCode(), scrape.body());
-        return sample(scrape.body(), name, labels);
-    }
-
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)$");
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-    static double sample(String exposition, String name, Map<String, String> labels) {
-        double found = 0;
-        int matches = 0;
-        for (String line : exposition.lines().toList()) {
-            Matcher m = SAMPLE.matcher(line);
-            if (line.startsWith("#") || !m.matches() || !m.group(1).equals(name)) {
-                continue;
-            }
-            Map<String, String> present = new java.util.HashMap<>();
-            Matcher l = LABEL.matcher(m.group(3) == null ? "" : m.group(3));
-            while (l.find()) {
-                present.put(l.group(1), l.group(2));
-            }
-            if (present.entrySet().containsAll(labels.entrySet())) {
-                found = Double.parseDouble(m.group(4));
-                matches++;
-            }
-        }
-        assertTrue(matches <= 1, () -> "several series of " + name + " match " + labels);
-        return found;
+        return PrometheusText.only(scrape.body(), name, labels).orElse(0.0);
     }
 }

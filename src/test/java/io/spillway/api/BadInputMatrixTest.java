@@ -14,16 +14,8 @@ import io.spillway.testing.GatewayHarness;
 import io.spillway.testing.MarkerCheck;
 import io.spillway.testing.RawHttp;
 import io.spillway.testing.redis.Await;
-import io.spillway.testing.redis.RedisExtension;
 import io.spillway.testing.redis.RedisNode;
-import io.spillway.testing.redis.RedisSubscriber;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,41 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every kind of bad request gets its SPEC status and a JSON error, and nothing reaches Redis. "Nothing" is checked
  * by publishing one valid marker after the bad request and seeing only the marker arrive.
  */
-@ExtendWith(RedisExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BadInputMatrixTest {
+class BadInputMatrixTest extends MarkerCheck {
     private static final String OK_EVENT = "{\"name\":\"e\",\"channels\":[\"c\"],\"data\":\"d\"}";
 
-    private final RedisNode redis;
-    private GatewayHarness gateway;
-    private RedisSubscriber subscriber;
-
     BadInputMatrixTest(RedisNode redis) {
-        this.redis = redis;
-    }
-
-    @BeforeAll
-    void start() {
-        gateway = GatewayHarness.start(Map.of("spillway.broker", "redis", "spillway.redis.address", redis.uri()));
-        Await.until("gateway ready", Duration.ofSeconds(20),
-                    () -> gateway.admin("/observe/health/ready").statusCode() == 200);
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
-
-    @BeforeEach
-    void subscribe() {
-        subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
-    }
-
-    @AfterEach
-    void nothingButTheMarkerWasPublished() {
-        try (RedisSubscriber sub = subscriber) {
-            MarkerCheck.onlyTheMarkerArrives(gateway, sub);
-        }
+        super(redis);
     }
 
     static Stream<Arguments> badEvents() {

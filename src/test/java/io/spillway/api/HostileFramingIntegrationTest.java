@@ -9,16 +9,8 @@ import java.util.stream.Stream;
 import io.spillway.testing.GatewayHarness;
 import io.spillway.testing.MarkerCheck;
 import io.spillway.testing.RawHttp;
-import io.spillway.testing.redis.RedisExtension;
 import io.spillway.testing.redis.RedisNode;
-import io.spillway.testing.redis.RedisSubscriber;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,39 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one of the ways it could be read: every case gets a JSON 4xx and nothing reaches Redis (a valid marker published
  * after each case is the only message seen).
  */
-@ExtendWith(RedisExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostileFramingIntegrationTest {
+class HostileFramingIntegrationTest extends MarkerCheck {
     private static final String EVENT = "{\"name\":\"e\",\"channels\":[\"smuggled\"],\"data\":\"d\"}";
 
-    private final RedisNode redis;
-    private GatewayHarness gateway;
-    private RedisSubscriber subscriber;
-
     HostileFramingIntegrationTest(RedisNode redis) {
-        this.redis = redis;
-    }
-
-    @BeforeAll
-    void start() {
-        gateway = GatewayHarness.start(Map.of("spillway.broker", "redis", "spillway.redis.address", redis.uri()));
-    }
-
-    @AfterAll
-    void stop() {
-        gateway.close();
-    }
-
-    @BeforeEach
-    void subscribe() {
-        subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
-    }
-
-    @AfterEach
-    void nothingButTheMarkerWasPublished() {
-        try (RedisSubscriber sub = subscriber) {
-            MarkerCheck.onlyTheMarkerArrives(gateway, sub);
-        }
+        super(redis);
     }
 
     static Stream<Arguments> framings() {

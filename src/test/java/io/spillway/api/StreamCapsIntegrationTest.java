@@ -57,8 +57,8 @@ class StreamCapsIntegrationTest {
         assertEquals("1", overPod.header("Retry-After"));
 
         assertEquals(3.0, metric("spillway_streams_open"));
-        assertEquals(1.0, metric("spillway_streams_refused_total", "reason=\"app_cap\""));
-        assertEquals(1.0, metric("spillway_streams_refused_total", "reason=\"pod_cap\""));
+        assertEquals(1.0, metric("spillway_streams_refused_total", Map.of("reason", "app_cap")));
+        assertEquals(1.0, metric("spillway_streams_refused_total", Map.of("reason", "pod_cap")));
 
         // a watcher that leaves frees its slot (noticed at the next heartbeat)
         open.removeFirst().close();
@@ -85,7 +85,7 @@ class StreamCapsIntegrationTest {
 
         RawHttp.Response refused = watch(GatewayHarness.APP_ID, GatewayHarness.APP_KEY, GatewayHarness.APP_SECRET);
         assertError(refused, 503, "Shutting down");
-        assertEquals(1.0, metric("spillway_streams_refused_total", "reason=\"draining\""));
+        assertEquals(1.0, metric("spillway_streams_refused_total", Map.of("reason", "draining")));
         assertEquals(0.0, metric("spillway_streams_open"));
     }
 
@@ -111,7 +111,11 @@ class StreamCapsIntegrationTest {
         return "GET " + path + "?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     }
 
-    private double metric(String name, String... labels) {
+    private double metric(String name) {
+        return metric(name, Map.of());
+    }
+
+    private double metric(String name, Map<String, String> labels) {
         return PrometheusText.value(gateway.admin("/observe/metrics").body(), name, labels).orElse(0.0);
     }
 

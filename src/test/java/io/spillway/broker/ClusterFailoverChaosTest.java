@@ -11,8 +11,8 @@ import io.spillway.lifecycle.LifecycleState;
 import io.spillway.testing.GatewayHarness;
 import io.spillway.testing.SseWatcher;
 import io.spillway.testing.chaos.FailoverReport;
-import io.spillway.testing.chaos.LivenessPoller;
-import io.spillway.testing.chaos.PublishLoad;
+import io.spillway.testing.LivenessPoller;
+import io.spillway.testing.PublishLoad;
 import io.spillway.testing.chaos.Timeline;
 import io.spillway.testing.redis.Await;
 import io.spillway.testing.redis.RedisClusterFixture;
@@ -120,7 +120,7 @@ class ClusterFailoverChaosTest {
 
             String master = "127.0.0.1:" + promoted;
             Await.until("the master gauge to name " + master, Duration.ofSeconds(10), () -> TopologyGateways
-                    .metric(gateway, "spillway_redis_master{address=\"" + master + "\"").orElse(0.0) == 1.0);
+                    .metric(gateway, "spillway_redis_master", Map.of("address", master)).orElse(0.0) == 1.0);
             assertTrue(TopologyGateways.metric(gateway, "spillway_redis_failovers_total").orElse(0.0) >= 1.0);
         }
     }

@@ -42,7 +42,7 @@ class ClusterModeTest {
             assertEquals(1.0, TopologyGateways.metric(gateway, "spillway_redis_sharded_publish").orElse(-1.0));
             for (var master : cluster.masters()) {
                 assertEquals(1.0, TopologyGateways.metric(gateway,
-                        "spillway_redis_master{address=\"" + master.address() + "\"").orElse(0.0), master.address());
+                        "spillway_redis_master", Map.of("address", master.address())).orElse(0.0), master.address());
             }
         }
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -43,7 +44,7 @@ class SentinelModeTest {
                 assertEquals(0, TopologyGateways.gatewayConnections(replica), "no connections to replica " + replica);
             }
             assertEquals(1.0, TopologyGateways.metric(gateway,
-                    "spillway_redis_master{address=\"" + master.address() + "\"").orElse(0.0));
+                    "spillway_redis_master", Map.of("address", master.address())).orElse(0.0));
             assertEquals(0.0, TopologyGateways.metric(gateway, "spillway_redis_sharded_publish").orElse(-1.0));
             assertEquals(0.0, TopologyGateways.metric(gateway, "spillway_redis_stale_master").orElse(-1.0));
         }

@@ -10,6 +10,7 @@ import io.spillway.testing.GatewayHarness;
 import io.spillway.testing.redis.RedisClusterFixture;
 import io.spillway.testing.redis.RedisNode;
 import io.spillway.testing.redis.RedisSentinelGroup;
+import io.spillway.testing.PrometheusText;
 
 /** Gateway configurations for the Redis topologies, as an operator would write them, and checks on their nodes. */
 final class TopologyGateways {
@@ -83,9 +84,13 @@ final class TopologyGateways {
                 && "up".equals(view.get("master_link_status"));
     }
 
-    /** The value of the first Prometheus sample whose line starts with {@code prefix}, if any. */
-    static java.util.Optional<Double> metric(GatewayHarness gateway, String prefix) {
-        return gateway.admin("/observe/metrics").body().lines().filter(l -> l.startsWith(prefix))
-                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst();
+    /** The value of the first Prometheus series of {@code name}, if any. */
+    static java.util.Optional<Double> metric(GatewayHarness gateway, String name) {
+        return metric(gateway, name, Map.of());
+    }
+
+    /** The value of the first Prometheus series of {@code name} carrying {@code labels}, if any. */
+    static java.util.Optional<Double> metric(GatewayHarness gateway, String name, Map<String, String> labels) {
+        return PrometheusText.value(gateway.admin("/observe/metrics").body(), name, labels);
     }
 }

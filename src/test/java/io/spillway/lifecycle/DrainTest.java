@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.spillway.Main;
 import io.spillway.testing.LatencyProxy;
-import io.spillway.testing.SteadyLoad;
+import io.spillway.testing.PublishLoad;
 import io.spillway.testing.redis.FreePorts;
 import io.spillway.testing.redis.RedisNode;
 import org.junit.jupiter.api.Tag;
@@ -60,7 +60,7 @@ class DrainTest {
                             () -> proxy.delay(Duration.ofMillis(1500)));
             assertTrue(run.beforeClosing().size() > 10, "load kept flowing during the drain delay");
             run.assertBeforeClosingAll(200);
-            assertTrue(run.load().outcomes().stream().anyMatch(o -> o.status() == 200
+            assertTrue(run.load().attempts().stream().anyMatch(o -> o.status() == 200
                                && o.sentAtMillis() + o.latencyMillis() > run.closingAt()),
                        "some publishes were still in flight when the drain delay ended");
             run.assertNothingUnanswered();
@@ -72,10 +72,10 @@ class DrainTest {
     void sigtermDuringARedisOutageRefusesCleanlyAndExitsZero() throws Exception {
         try (RedisNode redis = RedisNode.start()) {
             Run run = drain(redis(redis.uri()), 100, redis::kill);
-            List<SteadyLoad.Outcome> refused = run.beforeClosing().stream()
+            List<PublishLoad.Attempt> refused = run.beforeClosing().stream()
                     .filter(o -> o.sentAtMillis() > run.termAt()).toList();
             assertTrue(!refused.isEmpty() && refused.stream().allMatch(o -> o.status() == 503),
-                       "publishes with Redis down are 503s: " + refused.stream().map(SteadyLoad.Outcome::status)
+                       "publishes with Redis down are 503s: " + refused.stream().map(PublishLoad.Attempt::status)
                                .distinct().toList());
             run.assertNothingUnanswered();
         }
@@ -128,7 +128,7 @@ class DrainTest {
         try {
             awaitStatus(adminPort, "/observe/health/ready", 200, Duration.ofSeconds(30));
             beforeTerm.run();
-            SteadyLoad load = new SteadyLoad("http://127.0.0.1:" + publicPort, "drain", perSecond).start();
+            PublishLoad load = PublishLoad.steady("http://127.0.0.1:" + publicPort, "drain", perSecond);
             Thread.sleep(1000);
 
             long termAt = load.elapsedMillis();
@@ -136,7 +136,7 @@ class DrainTest {
             long flipped = awaitStatus(adminPort, "/observe/health/ready", 503, Duration.ofSeconds(2));
             boolean exited = gateway.waitFor(DRAIN_DELAY.plus(GRACE).plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
             long exitAt = load.elapsedMillis();
-            load.stop();
+            load.stop(Duration.ofSeconds(10));
             String log = Files.readString(dir.resolve("gateway.log"));
             System.out.printf("SIGTERM at +%d ms; readiness DOWN after %d ms; exit after %d ms; %s%n", termAt,
                               flipped, exitAt - termAt, load.failureWindow());
@@ -150,14 +150,14 @@ class DrainTest {
     }
 
     /** The outcomes of one drain; {@code closingAt} is when new publishes start being refused (load clock, ms). */
-    private record Run(SteadyLoad load, long termAt, long closingAt) {
+    private record Run(PublishLoad load, long termAt, long closingAt) {
         /** Sent safely before the drain delay ends (300 ms of slack for the process's own clock). */
-        List<SteadyLoad.Outcome> beforeClosing() {
-            return load.outcomes().stream().filter(o -> o.sentAtMillis() < closingAt - 300).toList();
+        List<PublishLoad.Attempt> beforeClosing() {
+            return load.attempts().stream().filter(o -> o.sentAtMillis() < closingAt - 300).toList();
         }
 
         void assertBeforeClosingAll(int status) {
-            List<SteadyLoad.Outcome> other = beforeClosing().stream().filter(o -> o.status() != status).toList();
+            List<PublishLoad.Attempt> other = beforeClosing().stream().filter(o -> o.status() != status).toList();
             assertTrue(other.isEmpty(), "requests during the drain delay must be " + status + ": "
                     + other.stream().map(o -> o.status() + " " + o.body()).distinct().toList());
         }
@@ -168,7 +168,7 @@ class DrainTest {
          * listener stops gets no answer (the connection closes under it); a client retries it elsewhere.
          */
         void assertNothingUnanswered() {
-            List<SteadyLoad.Outcome> failed = load.outcomes().stream()
+            List<PublishLoad.Attempt> failed = load.attempts().stream()
                     .filter(o -> o.status() != 200 && o.status() != 503)
                     .filter(o -> !(o.status() == -1 && o.body().contains(ConnectException.class.getName())))
                     .filter(o -> !(o.status() == -1 && o.sentAtMillis() > closingAt

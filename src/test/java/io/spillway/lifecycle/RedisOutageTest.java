@@ -10,8 +10,9 @@ import java.util.Set;
 
 import io.spillway.admission.RejectReason;
 import io.spillway.testing.GatewayHarness;
+import io.spillway.testing.LivenessPoller;
 import io.spillway.testing.PrometheusText;
-import io.spillway.testing.SteadyLoad;
+import io.spillway.testing.PublishLoad;
 import io.spillway.testing.redis.Await;
 import io.spillway.testing.redis.RedisNode;
 import io.spillway.testing.redis.RedisSubscriber;
@@ -56,8 +57,8 @@ class RedisOutageTest {
                     assertTrue(warmup.count() >= 20, "the synthetic warm-up publishes went through Redis first");
                 }
                 String metrics = gateway.admin("/observe/metrics").body();
-                assertTrue(PrometheusText.value(metrics, "spillway_warmup_seconds", "phase=\"hot_path\"").orElse(0.0)
-                                   > 0, "hot-path warm-up duration is exposed");
+                assertTrue(PrometheusText.value(metrics, "spillway_warmup_seconds", Map.of("phase", "hot_path"))
+                                   .orElse(0.0) > 0, "hot-path warm-up duration is exposed");
                 assertEquals(200, gateway.publish("events", "{\"name\":\"e\",\"channel\":\"c\",\"data\":\"d\"}")
                         .statusCode());
             }
@@ -81,16 +82,16 @@ class RedisOutageTest {
     private static void outageUnderLoad(Step breakIt, Step fixIt, String what) throws Exception {
         try (RedisNode redis = RedisNode.start();
              GatewayHarness gateway = GatewayHarness.start(redisAt(redis));
-             RedisSubscriber subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*")) {
+             RedisSubscriber subscriber = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
+             LivenessPoller liveness = new LivenessPoller(gateway)) {
             int threadsBefore = gatewayThreads();
-            SteadyLoad load = new SteadyLoad(gateway.baseUri(), "outage", RATE).start();
-            List<Integer> liveness = new ArrayList<>();
+            PublishLoad load = PublishLoad.steady(gateway.baseUri(), "outage", RATE);
             List<Sample> samples = new ArrayList<>();
-            pollLiveness(gateway, load, liveness, samples, Duration.ofSeconds(2));
+            sample(gateway, load, samples, Duration.ofSeconds(2));
 
             breakIt.apply(redis);
             long brokeAt = load.elapsedMillis();
-            pollLiveness(gateway, load, liveness, samples, Duration.ofSeconds(3));
+            sample(gateway, load, samples, Duration.ofSeconds(3));
             int threadsDuring = gatewayThreads();
             String metricsDuring = gateway.admin("/observe/metrics").body();
 
@@ -99,29 +100,29 @@ class RedisOutageTest {
             // A killed node took its subscribers' connections with it: listen again at once (the gateway needs
             // a probe interval and a reconnect before its first publish, far longer than this).
             RedisSubscriber after = RedisSubscriber.psubscribe(List.of(redis), "spillway:1001:*");
-            Await.until("a 2xx after Redis is back", Duration.ofSeconds(10), () -> load.outcomes().stream()
+            Await.until("a 2xx after Redis is back", Duration.ofSeconds(10), () -> load.attempts().stream()
                     .anyMatch(o -> o.sentAtMillis() > fixedAt && o.status() == 200));
-            long firstOk = load.outcomes().stream().filter(o -> o.sentAtMillis() > fixedAt && o.status() == 200)
+            long firstOk = load.attempts().stream().filter(o -> o.sentAtMillis() > fixedAt && o.status() == 200)
                     .mapToLong(o -> o.sentAtMillis() + o.latencyMillis()).min().orElseThrow();
-            pollLiveness(gateway, load, liveness, samples, Duration.ofSeconds(1));
-            load.stop();
+            sample(gateway, load, samples, Duration.ofSeconds(1));
+            load.stop(Duration.ofSeconds(10));
             String metricsAfter = gateway.admin("/observe/metrics").body();
 
-            List<SteadyLoad.Outcome> during = load.outcomes().stream()
+            List<PublishLoad.Attempt> during = load.attempts().stream()
                     .filter(o -> o.sentAtMillis() > brokeAt + 1500 && o.sentAtMillis() < fixedAt - 200).toList();
             System.out.printf("%s: broke at +%d ms, fixed at +%d ms, first 2xx after fix at +%d ms (%d ms later); %s;"
                                       + " client-side max in flight %d; threads %d -> %d%n", what, brokeAt, fixedAt, firstOk,
-                              firstOk - fixedAt, load.failureWindow(), load.maxInflight(), threadsBefore,
+                              firstOk - fixedAt, load.failureWindow(), load.maxInFlight(), threadsBefore,
                               threadsDuring);
 
-            assertTrue(liveness.stream().allMatch(s -> s == 200), "liveness answered " + new HashSet<>(liveness));
+            assertTrue(liveness.polls() > 0 && liveness.failures().isEmpty(), "liveness failed: " + liveness.failures());
             // 1.5 s after the break the circuit is open (3 failures, each within the 1 s deadline): every publish
             // is refused by it, before the body is read and without a Redis call
             assertTrue(!during.isEmpty() && during.stream().allMatch(
                                o -> o.status() == 503 && o.body().contains("Message broker unavailable")),
                        "publishes during the outage are refused by the open circuit: " + during.stream()
                                .map(o -> o.status() + " " + o.body()).distinct().toList());
-            long slowest = during.stream().mapToLong(SteadyLoad.Outcome::latencyMillis).max().orElse(0);
+            long slowest = during.stream().mapToLong(PublishLoad.Attempt::latencyMillis).max().orElse(0);
             assertTrue(slowest < 1000, "a publish refused by the open circuit took " + slowest
                     + " ms: it waited on Redis (deadline 1 s)");
             long openedAt = samples.stream().filter(Sample::circuitOpen).mapToLong(Sample::atMillis).min()
@@ -184,11 +185,11 @@ class RedisOutageTest {
     private record Sample(long atMillis, boolean circuitOpen, int inflight) {
     }
 
-    private static void pollLiveness(GatewayHarness gateway, SteadyLoad load, List<Integer> statuses,
-                                     List<Sample> samples, Duration forHowLong) throws InterruptedException {
+    /** Samples the circuit and the in-flight count every 100 ms for {@code forHowLong}. */
+    private static void sample(GatewayHarness gateway, PublishLoad load, List<Sample> samples, Duration forHowLong)
+            throws InterruptedException {
         long end = System.nanoTime() + forHowLong.toNanos();
         while (System.nanoTime() < end) {
-            statuses.add(gateway.admin("/observe/health/live").statusCode());
             boolean open = gateway.gateway().lifecycle().refusal().filter(r -> r == RejectReason.BROKER_DOWN)
                     .isPresent();
             samples.add(new Sample(load.elapsedMillis(), open, gateway.gateway().admission().inflight()));

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import io.spillway.testing.redis.FreePorts;
+import io.spillway.testing.redis.RedisNode;
 
 /** The scenarios {@code bin/bench} runs. Each owns its Redis and gateway processes and stops them. */
 final class Scenarios {
@@ -33,7 +35,7 @@ final class Scenarios {
     }
 
     double capacityOf(String broker, Profile profile) throws Exception {
-        RedisServer redis = broker.equals("redis") ? bench.redis() : null;
+        RedisNode redis = broker.equals("redis") ? bench.redis() : null;
         Gateway gw = bench.gateway("capacity-" + broker, broker, redis, Bench.admissionOff());
         String group = "capacity-" + broker;
         double rate = profile.startRate();
@@ -78,7 +80,7 @@ final class Scenarios {
      * (the gateway's own warm-up plus a few seconds of load), alternating so drift hits both alike.
      */
     void startup(int rounds) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         try {
             java.nio.file.Path cache = bench.raw.resolve("spillway.aot").toAbsolutePath();
             List<String> training = new ArrayList<>(bench.jvmFlags);
@@ -107,10 +109,10 @@ final class Scenarios {
         }
     }
 
-    private double startOnce(String name, List<String> flags, RedisServer redis) throws Exception {
-        Gateway.Options options = new Gateway.Options("redis", redis.address(), Bench.admissionOff(), "0s", flags);
-        Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, name, options, Ports.free(), Ports.free(),
-                                    Bench.APPS);
+    private double startOnce(String name, List<String> flags, RedisNode redis) throws Exception {
+        Gateway.Options options = new Gateway.Options("redis", redis.uri(), Bench.admissionOff(), "0s", flags);
+        Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, name, options, FreePorts.next(),
+                                    FreePorts.next(), Bench.APPS);
         try {
             double ms = gw.awaitReady(Duration.ofSeconds(60));
             bench.log(name + ": ready in " + Math.round(ms) + " ms");
@@ -128,7 +130,7 @@ final class Scenarios {
      * from the shared cores, unlike throughput.
      */
     void ab(java.nio.file.Path compareJar, double[] rates, int rounds, Profile profile) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         Map<String, Gateway> gws = new java.util.LinkedHashMap<>();
         try {
             gws.put("this", bench.gateway("ab-this", bench.jar, "redis", redis, Bench.admissionOff()));
@@ -174,8 +176,8 @@ final class Scenarios {
             Gateway.Options options = new Gateway.Options(
                     "redis", Gateway.Options.sentinel(group.masterName(), group.sentinelUris()),
                     Bench.admissionFor(4 * rate), "0s", bench.jvmFlags);
-            Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, "failover", options, Ports.free(),
-                                        Ports.free(), Bench.APPS);
+            Gateway gw = Gateway.launch(bench.children, bench.jar, bench.raw, "failover", options, FreePorts.next(),
+                                        FreePorts.next(), Bench.APPS);
             bench.readyMillis.add(gw.awaitReady(Duration.ofSeconds(60)));
             bench.prewarm(gw);
             AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
@@ -200,7 +202,7 @@ final class Scenarios {
                 Bench.StepResult r = bench.step("failover", "steady " + Math.round(rate) + "/s", gw, null, s -> rate,
                                                 rate, 0, before + after, true, (kind, at) -> {
                             if (at > killedAt.get()) {
-                                if (kind == Timeline.Kind.OK) {
+                                if (kind == PerSecondRecord.Kind.OK) {
                                     firstOkAfterKill.accumulateAndGet(at, Math::min);
                                 } else {
                                     lastBadAfterKill.accumulateAndGet(at, Math::max);
@@ -212,11 +214,11 @@ final class Scenarios {
                 double lastBad = lastBadAfterKill.get() == 0 ? 0 : (lastBadAfterKill.get() - killedAt.get()) / 1e6;
                 bench.facts.put("failover: kill -> sentinels name a new master", String.format("%.0f ms", named));
                 bench.facts.put("failover: kill -> last non-2xx answer", String.format("%.0f ms", lastBad));
-                Timeline.Window w = r.timeline().window(before, before + after);
+                PerSecondRecord.Window w = r.timeline().window(before, before + after);
                 bench.facts.put("failover: after the kill (per second)", String.format(
                         "2xx %.0f, 503 %.0f, 429 %.0f, other %.0f, connection errors %.0f; p99 of 503s %.0f ms",
-                        w.goodput(), w.rate(Timeline.Kind.R503), w.rate(Timeline.Kind.R429),
-                        w.rate(Timeline.Kind.OTHER), w.rate(Timeline.Kind.ERROR), w.rejected().p99()));
+                        w.goodput(), w.rate(PerSecondRecord.Kind.R503), w.rate(PerSecondRecord.Kind.R429),
+                        w.rate(PerSecondRecord.Kind.OTHER), w.rate(PerSecondRecord.Kind.ERROR), w.rejected().p99()));
                 bench.figure("failover: master kill -> clients served again (last non-2xx)", lastBad, "ms",
                              "(none; Sentinel names a master in 1.4-2.3 s here)", true,
                              String.format("new master named after %.0f ms", named));
@@ -236,7 +238,7 @@ final class Scenarios {
                 Map<String, Long> pids = Map.of("gateway", gw.pid(), "generator", ProcessHandle.current().pid(),
                                                 "machine", ResourceSampler.MACHINE);
                 double offset = bench.now();
-                Timeline timeline;
+                PerSecondRecord timeline;
                 Map<String, ResourceSampler.Usage> usage;
                 try (RequestSender sender = RequestSender.create(kind, "127.0.0.1", gw.port(), bench.maxInFlight,
                                                                  Duration.ofSeconds(10));
@@ -267,7 +269,7 @@ final class Scenarios {
      * ready, goodput, p99 and peak RSS side by side, to choose the flags by measurement.
      */
     void jvmFlags(double capacity, List<String> flagSets, Profile profile) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         try {
             int i = 0;
             for (String flags : flagSets) {
@@ -303,7 +305,7 @@ final class Scenarios {
             bench.log("peak: /usr/bin/wrk not found, skipped");
             return;
         }
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         Map<String, Object> rejectAll = new java.util.LinkedHashMap<>(Bench.admissionFor(100));
         rejectAll.put("global-rate", 1);
         rejectAll.put("global-burst", 1);
@@ -312,9 +314,9 @@ final class Scenarios {
             gateways.put("redis", bench.gateway("peak-redis", "redis", redis, Bench.admissionOff()));
             gateways.put("memory", bench.gateway("peak-memory", "memory", null, Bench.admissionOff()));
             // warm-up publishes pass admission too: with a global rate of 1 they could never succeed, so none
-            Gateway.Options rejecting = new Gateway.Options("redis", redis.address(), rejectAll, "0s", bench.jvmFlags, 0);
+            Gateway.Options rejecting = new Gateway.Options("redis", redis.uri(), rejectAll, "0s", bench.jvmFlags, 0);
             Gateway rej = Gateway.launch(bench.children, bench.jar, bench.raw, "peak-rejecting", rejecting,
-                                         Ports.free(), Ports.free(), Bench.APPS);
+                                         FreePorts.next(), FreePorts.next(), Bench.APPS);
             rej.awaitReady(Duration.ofSeconds(60));
             gateways.put("rejecting", rej);
             String compare = System.getenv("BENCH_COMPARE_JAR");
@@ -413,7 +415,8 @@ final class Scenarios {
         bench.figure("rejections per second answered / peak publishes per second", ratio, "x", ">= 3", ratio >= 3,
                      String.format("%.0f rejections/s at %sx offered (generator dropped %.0f/s, late %.0f/s)",
                                    rejections, label(factors[factors.length - 1]),
-                                   top.window().rate(Timeline.Kind.DROPPED), top.window().rate(Timeline.Kind.LATE)));
+                                   top.window().rate(PerSecondRecord.Kind.DROPPED),
+                                   top.window().rate(PerSecondRecord.Kind.LATE)));
     }
 
     /**
@@ -422,8 +425,8 @@ final class Scenarios {
      */
     private void overloadRun(double capacity, double[] factors, boolean withOff, Profile profile,
                              Map<String, Bench.StepResult> on, Map<String, Bench.StepResult> off) throws Exception {
-        RedisServer redisOn = bench.redis();
-        RedisServer redisOff = withOff ? bench.redis() : null;
+        RedisNode redisOn = bench.redis();
+        RedisNode redisOff = withOff ? bench.redis() : null;
         Gateway gwOn = null;
         Gateway gwOff = null;
         try {
@@ -458,9 +461,9 @@ final class Scenarios {
 
     /** A fresh gateway started while 2x its capacity is already aimed at its port. */
     void coldstart(double capacity, int seconds) throws Exception {
-        RedisServer redis = bench.redis();
-        int port = Ports.free();
-        int admin = Ports.free();
+        RedisNode redis = bench.redis();
+        int port = FreePorts.next();
+        int admin = FreePorts.next();
         AtomicLong firstOk = new AtomicLong(Long.MAX_VALUE);
         Gateway[] gw = new Gateway[1];
         double[] ready = {Double.NaN};
@@ -475,16 +478,16 @@ final class Scenarios {
         });
         try {
             double offset = Math.round(bench.now() * 10) / 10.0;
-            Timeline timeline;
+            PerSecondRecord timeline;
             try (RequestSender t = bench.sender(port)) {
                 timeline = new OpenLoopGenerator(t, bench.requests, bench.maxInFlight, 20, (kind, at) -> {
-                    if (kind == Timeline.Kind.OK) {
+                    if (kind == PerSecondRecord.Kind.OK) {
                         firstOk.accumulateAndGet(at, Math::min);
                     }
                 }).run(seconds, s -> 2 * capacity, 5);
             }
             bench.record("coldstart", "2x while starting", offset, timeline, 2 * capacity, 0, seconds, Map.of(), null, 0);
-            Timeline.Window tail = timeline.window(seconds - 5, seconds);
+            PerSecondRecord.Window tail = timeline.window(seconds - 5, seconds);
             bench.facts.put("coldstart: goodput in the last 5 s", String.format("%.0f/s (%.2f of capacity)",
                                                                                tail.goodput(), tail.goodput() / capacity));
             starter.join();
@@ -503,7 +506,7 @@ final class Scenarios {
 
     /** Steady load; Redis is SIGKILLed for {@code down} seconds, then restarted on the same port. */
     void redisOutage(double rate, int before, int down, int after) throws Exception {
-        RedisServer redis = bench.redis();
+        RedisNode redis = bench.redis();
         Gateway gw = bench.gateway("redis-outage", "redis", redis, Bench.admissionFor(2 * rate));
         AtomicLong backAt = new AtomicLong(Long.MAX_VALUE);
         AtomicLong firstOkAfter = new AtomicLong(Long.MAX_VALUE);
@@ -520,7 +523,7 @@ final class Scenarios {
                     readiness.add("t+" + (i + 1) + "s ready=" + gw.probe("/observe/health/ready"));
                 }
                 bench.log("restart redis-server on the same port");
-                redis.start();
+                redis.restart();
                 backAt.set(System.nanoTime());
             } catch (Exception e) {
                 bench.log("chaos failed: " + e);
@@ -529,7 +532,7 @@ final class Scenarios {
         try {
             Bench.StepResult r = bench.step("redis-outage", "steady " + Math.round(rate) + "/s", gw, redis,
                                             s -> rate, rate, 0, before + down + after, true, (kind, at) -> {
-                        if (kind == Timeline.Kind.OK && at > backAt.get()) {
+                        if (kind == PerSecondRecord.Kind.OK && at > backAt.get()) {
                             firstOkAfter.accumulateAndGet(at, Math::min);
                         }
                     });
@@ -537,12 +540,12 @@ final class Scenarios {
             double backToOk = (firstOkAfter.get() - backAt.get()) / 1e6;
             bench.figure("Redis back -> first 2xx", backToOk, "ms", "<= 1000", backToOk <= 1000,
                          "Redis back = restarted redis-server answers PING");
-            Timeline.Window outage = r.timeline().window(before, before + down);
+            PerSecondRecord.Window outage = r.timeline().window(before, before + down);
             bench.facts.put("during the outage (per second)", String.format(
                     "2xx %.0f, 503 %.0f, 429 %.0f, other %.0f, connection errors %.0f; p99 of 503s %.0f ms, max %.0f ms",
-                    outage.goodput(), outage.rate(Timeline.Kind.R503), outage.rate(Timeline.Kind.R429),
-                    outage.rate(Timeline.Kind.OTHER), outage.rate(Timeline.Kind.ERROR), outage.rejected().p99(),
-                    outage.rejected().max()));
+                    outage.goodput(), outage.rate(PerSecondRecord.Kind.R503), outage.rate(PerSecondRecord.Kind.R429),
+                    outage.rate(PerSecondRecord.Kind.OTHER), outage.rate(PerSecondRecord.Kind.ERROR),
+                    outage.rejected().p99(), outage.rejected().max()));
             bench.facts.put("readiness while Redis was down", String.join(", ", readiness));
             bench.facts.put("liveness during the whole run", String.format("p99 %.1f ms, %d failures",
                                                                             r.liveness().p99(), r.livenessFailures()));

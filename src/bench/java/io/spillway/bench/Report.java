@@ -21,19 +21,19 @@ final class Report {
     }
 
     static Map<String, Object> phase(String group, Bench.StepResult r) {
-        Timeline.Window w = r.window();
+        PerSecondRecord.Window w = r.window();
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("group", group);
         p.put("step", r.label());
         p.put("offeredPerSecond", r.offered());
-        p.put("dueRequestsPerSecond", w.rate(Timeline.Kind.OFFERED));
+        p.put("dueRequestsPerSecond", w.rate(PerSecondRecord.Kind.OFFERED));
         p.put("okPerSecond", w.goodput());
-        p.put("r429PerSecond", w.rate(Timeline.Kind.R429));
-        p.put("r503PerSecond", w.rate(Timeline.Kind.R503));
-        p.put("otherStatusPerSecond", w.rate(Timeline.Kind.OTHER));
-        p.put("connectionErrorsPerSecond", w.rate(Timeline.Kind.ERROR));
-        p.put("droppedByGeneratorPerSecond", w.rate(Timeline.Kind.DROPPED));
-        p.put("lateByGeneratorPerSecond", w.rate(Timeline.Kind.LATE));
+        p.put("r429PerSecond", w.rate(PerSecondRecord.Kind.R429));
+        p.put("r503PerSecond", w.rate(PerSecondRecord.Kind.R503));
+        p.put("otherStatusPerSecond", w.rate(PerSecondRecord.Kind.OTHER));
+        p.put("connectionErrorsPerSecond", w.rate(PerSecondRecord.Kind.ERROR));
+        p.put("droppedByGeneratorPerSecond", w.rate(PerSecondRecord.Kind.DROPPED));
+        p.put("lateByGeneratorPerSecond", w.rate(PerSecondRecord.Kind.LATE));
         p.put("okLatencyMs", percentiles(w.ok()));
         p.put("rejectedLatencyMs", percentiles(w.rejected()));
         if (r.liveness() != null) {
@@ -48,7 +48,7 @@ final class Report {
         return p;
     }
 
-    static Map<String, Object> percentiles(Timeline.Percentiles q) {
+    static Map<String, Object> percentiles(PerSecondRecord.Percentiles q) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("count", q.count());
         m.put("p50", q.p50());
@@ -73,7 +73,7 @@ final class Report {
         Json.write(bench.dir.resolve("summary.json"), summary);
 
         List<String> charts = new ArrayList<>();
-        for (Map.Entry<String, List<Timeline.Row>> e : bench.timelines.entrySet()) {
+        for (Map.Entry<String, List<PerSecondRecord.Row>> e : bench.timelines.entrySet()) {
             String name = e.getKey().replaceAll("[^A-Za-z0-9_-]", "_");
             Charts.throughput(e.getValue(), e.getKey() + ": answers per second by status",
                               bench.dir.resolve(name + "-throughput.png"));
@@ -190,10 +190,10 @@ final class Report {
         return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", v);
     }
 
-    private static void csv(List<Timeline.Row> rows, Path file) throws IOException {
+    private static void csv(List<PerSecondRecord.Row> rows, Path file) throws IOException {
         StringBuilder sb = new StringBuilder("t,label,offered,ok,r429,r503,other,error,dropped,late,"
                                                      + "ok_p50_ms,ok_p90_ms,ok_p99_ms,ok_max_ms,rej_p99_ms\n");
-        for (Timeline.Row r : rows) {
+        for (PerSecondRecord.Row r : rows) {
             sb.append(String.format(Locale.ROOT, "%.1f,%s", r.t(), r.label()));
             for (long c : r.counts()) {
                 sb.append(',').append(c);

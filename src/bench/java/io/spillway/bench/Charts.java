@@ -17,19 +17,19 @@ final class Charts {
     private Charts() {
     }
 
-    static void throughput(List<Timeline.Row> rows, String title, Path png) throws IOException {
+    static void throughput(List<PerSecondRecord.Row> rows, String title, Path png) throws IOException {
         XYChart chart = chart(title, "requests per second");
-        series(chart, rows, "offered", r -> r.get(Timeline.Kind.OFFERED), false);
-        series(chart, rows, "2xx", r -> r.get(Timeline.Kind.OK), false);
-        series(chart, rows, "429", r -> r.get(Timeline.Kind.R429), false);
-        series(chart, rows, "503", r -> r.get(Timeline.Kind.R503), false);
-        series(chart, rows, "other status", r -> r.get(Timeline.Kind.OTHER), false);
-        series(chart, rows, "connection errors", r -> r.get(Timeline.Kind.ERROR), false);
-        series(chart, rows, "dropped by generator", r -> r.get(Timeline.Kind.DROPPED), false);
+        series(chart, rows, "offered", r -> r.get(PerSecondRecord.Kind.OFFERED), false);
+        series(chart, rows, "2xx", r -> r.get(PerSecondRecord.Kind.OK), false);
+        series(chart, rows, "429", r -> r.get(PerSecondRecord.Kind.R429), false);
+        series(chart, rows, "503", r -> r.get(PerSecondRecord.Kind.R503), false);
+        series(chart, rows, "other status", r -> r.get(PerSecondRecord.Kind.OTHER), false);
+        series(chart, rows, "connection errors", r -> r.get(PerSecondRecord.Kind.ERROR), false);
+        series(chart, rows, "dropped by generator", r -> r.get(PerSecondRecord.Kind.DROPPED), false);
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    static void latency(List<Timeline.Row> rows, String title, Path png) throws IOException {
+    static void latency(List<PerSecondRecord.Row> rows, String title, Path png) throws IOException {
         XYChart chart = chart(title, "ms (log), from intended send time");
         chart.getStyler().setYAxisLogarithmic(true);
         series(chart, rows, "2xx p50", r -> r.ok().p50(), true);
@@ -50,12 +50,12 @@ final class Charts {
     }
 
     /** Adds a series unless it is all zero/NaN; {@code positiveOnly} drops points a log axis cannot show. */
-    private static void series(XYChart chart, List<Timeline.Row> rows, String name, ToDoubleFunction<Timeline.Row> y,
-                               boolean positiveOnly) {
+    private static void series(XYChart chart, List<PerSecondRecord.Row> rows, String name,
+                               ToDoubleFunction<PerSecondRecord.Row> y, boolean positiveOnly) {
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         boolean any = false;
-        for (Timeline.Row r : rows) {
+        for (PerSecondRecord.Row r : rows) {
             double v = y.applyAsDouble(r);
             if (Double.isNaN(v) || (positiveOnly && v <= 0)) {
                 continue;

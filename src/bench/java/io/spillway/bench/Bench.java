@@ -1,6 +1,7 @@
 package io.spillway.bench;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntToDoubleFunction;
+
+import io.spillway.testing.LivenessPoller;
+import io.spillway.testing.redis.FreePorts;
+import io.spillway.testing.redis.RedisNode;
 
 /**
  * One bench run: where results go, the processes it owns, the settings every phase shares, and what the report
@@ -28,6 +33,7 @@ final class Bench implements AutoCloseable {
     final Path raw;
     final Path jar;
     final Children children = new Children();
+    final List<RedisNode> redisNodes = new ArrayList<>();
     final String transport;
     final List<String> jvmFlags;
     final int maxInFlight;
@@ -37,7 +43,7 @@ final class Bench implements AutoCloseable {
     /** Report content, in the order it happened. */
     final List<Map<String, Object>> phases = new ArrayList<>();
     final List<Map<String, Object>> wrkPhases = new ArrayList<>();
-    final Map<String, List<Timeline.Row>> timelines = new LinkedHashMap<>();
+    final Map<String, List<PerSecondRecord.Row>> timelines = new LinkedHashMap<>();
     final Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
     final Map<String, Object> facts = new LinkedHashMap<>();
     final List<Double> readyMillis = new ArrayList<>();
@@ -61,29 +67,30 @@ final class Bench implements AutoCloseable {
         System.out.printf("[%6.1fs] %s%n", now(), message);
     }
 
-    RedisServer redis() throws IOException, InterruptedException {
-        RedisServer redis = new RedisServer(children, Ports.free(), raw.resolve("redis.log"));
-        redis.start();
+    /** A fresh redis-server (the suite's fixture); its log is copied into raw/ when the run ends. */
+    RedisNode redis() {
+        RedisNode redis = RedisNode.builder().name("bench-redis").start();
+        redisNodes.add(redis);
         return redis;
     }
 
     /** Starts a gateway and waits until it is ready; records start → ready. */
-    Gateway gateway(String name, String broker, RedisServer redis, Map<String, Object> admission)
+    Gateway gateway(String name, String broker, RedisNode redis, Map<String, Object> admission)
             throws IOException, InterruptedException {
         return gateway(name, jar, broker, redis, admission);
     }
 
-    /** As {@link #gateway(String, String, RedisServer, Map)}, from another jar (before/after comparisons). */
-    Gateway gateway(String name, Path fromJar, String broker, RedisServer redis, Map<String, Object> admission)
+    /** As {@link #gateway(String, String, RedisNode, Map)}, from another jar (before/after comparisons). */
+    Gateway gateway(String name, Path fromJar, String broker, RedisNode redis, Map<String, Object> admission)
             throws IOException, InterruptedException {
         return gateway(name, fromJar, broker, redis, admission, jvmFlags);
     }
 
-    Gateway gateway(String name, Path fromJar, String broker, RedisServer redis, Map<String, Object> admission,
+    Gateway gateway(String name, Path fromJar, String broker, RedisNode redis, Map<String, Object> admission,
                     List<String> flags) throws IOException, InterruptedException {
-        Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.address(), admission, "0s",
+        Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.uri(), admission, "0s",
                                                       flags);
-        Gateway gw = Gateway.launch(children, fromJar, raw, name, options, Ports.free(), Ports.free(), APPS);
+        Gateway gw = Gateway.launch(children, fromJar, raw, name, options, FreePorts.next(), FreePorts.next(), APPS);
         double ready = gw.awaitReady(Duration.ofSeconds(60));
         readyMillis.add(ready);
         log("gateway " + name + " ready in " + Math.round(ready) + " ms");
@@ -98,14 +105,14 @@ final class Bench implements AutoCloseable {
         }
     }
 
-    Gateway launch(String name, String broker, RedisServer redis, Map<String, Object> admission, String slowStart)
+    Gateway launch(String name, String broker, RedisNode redis, Map<String, Object> admission, String slowStart)
             throws IOException {
-        return launch(name, broker, redis, admission, slowStart, Ports.free(), Ports.free());
+        return launch(name, broker, redis, admission, slowStart, FreePorts.next(), FreePorts.next());
     }
 
-    Gateway launch(String name, String broker, RedisServer redis, Map<String, Object> admission, String slowStart,
+    Gateway launch(String name, String broker, RedisNode redis, Map<String, Object> admission, String slowStart,
                    int port, int adminPort) throws IOException {
-        Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.address(), admission,
+        Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.uri(), admission,
                                                       slowStart, jvmFlags);
         return Gateway.launch(children, jar, raw, name, options, port, adminPort, APPS);
     }
@@ -141,8 +148,8 @@ final class Bench implements AutoCloseable {
     }
 
     /** What a measured step yields. */
-    record StepResult(String label, double offered, Timeline.Window window, Map<String, ResourceSampler.Usage> usage,
-                      Timeline.Percentiles liveness, long livenessFailures, Timeline timeline) {
+    record StepResult(String label, double offered, PerSecondRecord.Window window,
+                      Map<String, ResourceSampler.Usage> usage, PerSecondRecord.Percentiles liveness, long livenessFailures, PerSecondRecord timeline) {
         double goodput() {
             return window.goodput();
         }
@@ -156,12 +163,12 @@ final class Bench implements AutoCloseable {
      * Offers {@code rate} req/s open loop for {@code warm + measure} seconds and reports the last {@code measure}
      * seconds; samples the gateway (and Redis) meanwhile, and probes liveness when asked.
      */
-    StepResult step(String group, String label, Gateway gw, RedisServer redis, double rate, int warm, int measure,
+    StepResult step(String group, String label, Gateway gw, RedisNode redis, double rate, int warm, int measure,
                     boolean probeLiveness) throws InterruptedException {
         return step(group, label, gw, redis, s -> rate, rate, warm, measure, probeLiveness, null);
     }
 
-    StepResult step(String group, String label, Gateway gw, RedisServer redis, IntToDoubleFunction rate,
+    StepResult step(String group, String label, Gateway gw, RedisNode redis, IntToDoubleFunction rate,
                     double nominalRate, int warm, int measure, boolean probeLiveness,
                     OpenLoopGenerator.AnswerListener listener) throws InterruptedException {
         Map<String, Long> pids = new LinkedHashMap<>();
@@ -172,20 +179,22 @@ final class Bench implements AutoCloseable {
         }
         pids.put("machine", ResourceSampler.MACHINE);
         double offset = Math.round(now() * 10) / 10.0; // chart axes read better in tenths of a second
-        Timeline timeline;
+        PerSecondRecord timeline;
         Map<String, ResourceSampler.Usage> usage;
-        Timeline.Percentiles live = null;
+        PerSecondRecord.Percentiles live = null;
         long liveFailures = 0;
         try (RequestSender t = sender(gw.port());
              ResourceSampler sampler = new ResourceSampler(pids);
-             LivenessProbe probe = probeLiveness ? new LivenessProbe(gw.adminPort(), 50) : null) {
+             LivenessPoller probe = probeLiveness ? new LivenessPoller(URI.create("http://127.0.0.1:" + gw.adminPort()),
+                                                                 Duration.ofMillis(50), Duration.ofSeconds(10))
+                                                : null) {
             OpenLoopGenerator generator = new OpenLoopGenerator(t, requests, maxInFlight, 20, listener);
             timeline = generator.run(warm + measure, rate, 5);
             sampler.close();
             usage = sampler.usage();
             if (probe != null) {
-                live = probe.percentiles();
-                liveFailures = probe.failures();
+                live = PerSecondRecord.Percentiles.of(probe.latencyMicros());
+                liveFailures = probe.failures().size();
             }
         }
         StepResult result = record(group, label, offset, timeline, nominalRate, warm, measure, usage, live,
@@ -195,10 +204,10 @@ final class Bench implements AutoCloseable {
     }
 
     /** Files a generator run into the report: its measured window as a phase, its seconds into a timeline. */
-    StepResult record(String group, String label, double offset, Timeline timeline, double nominalRate, int warm,
-                      int measure, Map<String, ResourceSampler.Usage> usage, Timeline.Percentiles live,
+    StepResult record(String group, String label, double offset, PerSecondRecord timeline, double nominalRate, int warm,
+                      int measure, Map<String, ResourceSampler.Usage> usage, PerSecondRecord.Percentiles live,
                       long liveFailures) {
-        Timeline.Window window = timeline.window(warm, warm + measure);
+        PerSecondRecord.Window window = timeline.window(warm, warm + measure);
         timelines.computeIfAbsent(group, g -> new ArrayList<>()).addAll(
                 trim(timeline.rows(offset, label), warm + measure));
         StepResult result = new StepResult(label, nominalRate, window, usage, live, liveFailures, timeline);
@@ -211,10 +220,10 @@ final class Bench implements AutoCloseable {
         ResourceSampler.Usage none = new ResourceSampler.Usage(0, Double.NaN);
         log(String.format("%-28s offered %8.0f/s  2xx %8.0f/s  429 %7.0f/s  503 %7.0f/s  err %6.0f/s  dropped %6.0f/s"
                                   + "  p50 %7.1f ms  p99 %8.1f ms  gw cpu %3.0f%%  gen cpu %3.0f%%  machine %3.0f%%",
-                          label, window.rate(Timeline.Kind.OFFERED), window.goodput(),
-                          window.rate(Timeline.Kind.R429), window.rate(Timeline.Kind.R503),
-                          window.rate(Timeline.Kind.ERROR) + window.rate(Timeline.Kind.OTHER),
-                          window.rate(Timeline.Kind.DROPPED), window.ok().p50(), window.ok().p99(),
+                          label, window.rate(PerSecondRecord.Kind.OFFERED), window.goodput(),
+                          window.rate(PerSecondRecord.Kind.R429), window.rate(PerSecondRecord.Kind.R503),
+                          window.rate(PerSecondRecord.Kind.ERROR) + window.rate(PerSecondRecord.Kind.OTHER),
+                          window.rate(PerSecondRecord.Kind.DROPPED), window.ok().p50(), window.ok().p99(),
                           usage.getOrDefault("gateway", none).cpuPercent(),
                           usage.getOrDefault("generator", none).cpuPercent(),
                           usage.getOrDefault("machine", none).cpuPercent()));
@@ -222,7 +231,7 @@ final class Bench implements AutoCloseable {
     }
 
     /** Drops the trailing drain seconds in which nothing happened. */
-    private static List<Timeline.Row> trim(List<Timeline.Row> rows, int runSeconds) {
+    private static List<PerSecondRecord.Row> trim(List<PerSecondRecord.Row> rows, int runSeconds) {
         int last = rows.size();
         while (last > runSeconds && rows.get(last - 1).counts().length > 0
                && java.util.Arrays.stream(rows.get(last - 1).counts()).sum() == 0) {
@@ -247,5 +256,13 @@ final class Bench implements AutoCloseable {
     @Override
     public void close() {
         children.close();
+        for (RedisNode redis : redisNodes) {
+            try {
+                Files.copy(redis.logFile(), raw.resolve("redis-" + redis.port() + ".log"));
+            } catch (IOException e) {
+                log("no redis log copied: " + e);
+            }
+            redis.close();
+        }
     }
 }

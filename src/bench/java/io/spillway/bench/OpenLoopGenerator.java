@@ -24,7 +24,7 @@ final class OpenLoopGenerator {
     /** Told of every answer, e.g. to find the first 2xx after Redis came back. */
     @FunctionalInterface
     interface AnswerListener {
-        void answered(Timeline.Kind kind, long nanoTime);
+        void answered(PerSecondRecord.Kind kind, long nanoTime);
     }
 
     OpenLoopGenerator(RequestSender sender, PublishRequests requests, int maxInFlight, long lateMillis,
@@ -40,8 +40,8 @@ final class OpenLoopGenerator {
      * Runs for {@code seconds} at {@code rate(second)} requests per second, then waits up to {@code drainSeconds}
      * for outstanding answers (the timeline has room for them).
      */
-    Timeline run(int seconds, IntToDoubleFunction rate, int drainSeconds) {
-        Timeline timeline = new Timeline(seconds + drainSeconds + 1);
+    PerSecondRecord run(int seconds, IntToDoubleFunction rate, int drainSeconds) {
+        PerSecondRecord timeline = new PerSecondRecord(seconds + drainSeconds + 1);
         AtomicInteger inFlight = new AtomicInteger();
         long start = System.nanoTime();
         long n = 0;
@@ -57,13 +57,13 @@ final class OpenLoopGenerator {
                     // their own due time.
                     LockSupport.parkNanos(Math.max(wait, TICK_NANOS));
                 }
-                timeline.add(Timeline.Kind.OFFERED, s);
+                timeline.add(PerSecondRecord.Kind.OFFERED, s);
                 if (inFlight.get() >= maxInFlight) {
-                    timeline.add(Timeline.Kind.DROPPED, s);
+                    timeline.add(PerSecondRecord.Kind.DROPPED, s);
                     continue;
                 }
                 if (System.nanoTime() - due > lateNanos) {
-                    timeline.add(Timeline.Kind.LATE, s);
+                    timeline.add(PerSecondRecord.Kind.LATE, s);
                 }
                 inFlight.incrementAndGet();
                 int dueSecond = s;
@@ -80,26 +80,26 @@ final class OpenLoopGenerator {
         return timeline;
     }
 
-    private void answered(Timeline timeline, long start, long due, int dueSecond, int status, String body,
+    private void answered(PerSecondRecord timeline, long start, long due, int dueSecond, int status, String body,
                           Throwable error) {
         long done = System.nanoTime();
-        Timeline.Kind kind;
+        PerSecondRecord.Kind kind;
         if (error != null) {
-            kind = Timeline.Kind.ERROR;
+            kind = PerSecondRecord.Kind.ERROR;
             timeline.noteError(error);
         } else {
-            kind = status / 100 == 2 ? Timeline.Kind.OK
-                    : status == 429 ? Timeline.Kind.R429
-                    : status == 503 ? Timeline.Kind.R503
-                    : Timeline.Kind.OTHER;
-            if (body != null || kind == Timeline.Kind.OTHER) {
+            kind = status / 100 == 2 ? PerSecondRecord.Kind.OK
+                    : status == 429 ? PerSecondRecord.Kind.R429
+                    : status == 503 ? PerSecondRecord.Kind.R503
+                    : PerSecondRecord.Kind.OTHER;
+            if (body != null || kind == PerSecondRecord.Kind.OTHER) {
                 timeline.noteAnswer(status, body == null ? "" : body);
             }
         }
         listener.answered(kind, done);
         timeline.add(kind, (int) TimeUnit.NANOSECONDS.toSeconds(done - start));
-        if (kind == Timeline.Kind.OK || kind == Timeline.Kind.R429 || kind == Timeline.Kind.R503) {
-            timeline.latency(kind == Timeline.Kind.OK, dueSecond, TimeUnit.NANOSECONDS.toMicros(done - due));
+        if (kind == PerSecondRecord.Kind.OK || kind == PerSecondRecord.Kind.R429 || kind == PerSecondRecord.Kind.R503) {
+            timeline.latency(kind == PerSecondRecord.Kind.OK, dueSecond, TimeUnit.NANOSECONDS.toMicros(done - due));
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import io.spillway.testing.chaos.PublishLoad.Attempt;
+import io.spillway.testing.PublishLoad.Attempt;
 import io.spillway.testing.redis.RedisSubscriber;
 
 /**
@@ -131,7 +131,7 @@ public final class FailoverReport {
     /** 503 reasons (the error text without volatile details) with counts. */
     public Map<String, Long> sheddingReasons() {
         return attempts.stream().filter(a -> a.status() == 503)
-                .collect(Collectors.groupingBy(a -> a.error().replaceAll("[0-9a-f]{6,}|\\d+", "#"), TreeMap::new,
+                .collect(Collectors.groupingBy(a -> a.body().replaceAll("[0-9a-f]{6,}|\\d+", "#"), TreeMap::new,
                                                Collectors.counting()));
     }
 

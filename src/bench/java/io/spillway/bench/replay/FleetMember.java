@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Map;
 
 import io.spillway.testing.PrometheusText;
 
@@ -169,10 +170,14 @@ final class FleetMember {
         return new Sample(true, ready == null ? -1 : ready.statusCode(), state,
                           metric(text, "spillway_capacity_factor"), metric(text, "spillway_lifecycle_state"),
                           metric(text, "spillway_broker_circuit_open"),
-                          metric(text, "spillway_warmup_seconds", "hot_path"));
+                          metric(text, "spillway_warmup_seconds", Map.of("phase", "hot_path")));
     }
 
-    private static double metric(String text, String name, String... labels) {
+    private static double metric(String text, String name) {
+        return metric(text, name, Map.of());
+    }
+
+    private static double metric(String text, String name, Map<String, String> labels) {
         return PrometheusText.value(text, name, labels).orElse(Double.NaN);
     }
 

@@ -12,7 +12,7 @@ import org.HdrHistogram.Histogram;
  * (throughput); latencies by the second the request was due (so a stall shows where it began). Latency is
  * measured from the intended send time, in microseconds.
  */
-final class Timeline {
+final class PerSecondRecord {
     enum Kind { OFFERED, OK, R429, R503, OTHER, ERROR, DROPPED, LATE }
 
     private static final long MAX_MICROS = 120_000_000L;
@@ -22,7 +22,7 @@ final class Timeline {
     private final Histogram[] ok;
     private final Histogram[] rejected;
 
-    Timeline(int seconds) {
+    PerSecondRecord(int seconds) {
         this.seconds = seconds;
         for (int k = 0; k < counts.length; k++) {
             counts[k] = new AtomicLongArray(seconds);
