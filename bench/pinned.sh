@@ -257,7 +257,7 @@ done
   echo
   echo "Server under test on CPU $SERVER_CPU alone (taskset); wrk (-t1, closed loop, --timeout 5s), the probe poller and"
   echo "redis-server on CPU $LOAD_CPU. Every pod loaded from the moment it answered ready. $CHANNELS channels, $DATA_BYTES-byte"
-  echo "data, one signed publish per request. JVM: $JVM_FLAGS $(bin/jvm-flags | tr '\n' ' ')(bin/jvm-flags). Machine: $(nproc) cores,"
+  echo "data, one signed publish per request. JVM: $JVM_FLAGS $(bin/jvm-flags | tr '\n' ' ')(bin/jvm-flags; a subject ~SPILLWAY_AOT=false or @JAR starts without the AOT cache). Machine: $(nproc) cores,"
   echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   cat "$out/table.md"
