@@ -117,7 +117,10 @@ class DockerfileTest {
             assertThat("only in docker/jvm.options", image, not(containsString(flag)));
         }
         assertThat(Files.readString(Path.of("docker", "aot-train.sh")), containsString("@\"$options\""));
-        assertThat(Files.readString(Path.of("bin", "spillway")), containsString("@docker/jvm.options"));
+        // bin/spillway (and the pinned benchmark) start with what bin/jvm-flags prints: the same file
+        assertThat(Files.readString(Path.of("bin", "jvm-flags")), containsString("@$PWD/docker/jvm.options"));
+        assertThat(Files.readString(Path.of("bin", "spillway")), containsString("mapfile -t flags < <(bin/jvm-flags)"));
+        assertThat(Files.readString(Path.of("bench", "pinned.sh")), containsString("shipped=$(bin/jvm-flags)"));
     }
 
     @Test
