@@ -24,6 +24,12 @@ class RedisClusterFixtureTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    /** {@code PUBSUB SHARDNUMSUB channel} on {@code node}: its sharded subscribers of that channel. */
+    private static long shardSubscribers(RedisNode node, String channel) {
+        List<?> reply = (List<?>) node.command("PUBSUB", "SHARDNUMSUB", channel);
+        return ((Number) reply.get(1)).longValue();
+    }
+
     @RegisterExtension
     static final RedisExtension<RedisClusterFixture> CLUSTER = RedisExtension.cluster();
 
@@ -45,10 +51,22 @@ class RedisClusterFixtureTest {
 
         List<String> channels = List.of("orders", "payments", "users");
         try (RedisSubscriber sharded = RedisSubscriber.ssubscribe(cluster.nodes(), channels)) {
+            // A sharded message reaches only the shard members whose SSUBSCRIBE is already in effect: wait for each
+            // of them to count its subscriber (seen to lag on a loaded box), so the check below is about delivery.
+            for (String channel : channels) {
+                RedisNode shardMaster = cluster.masterForKey(channel);
+                List<RedisNode> members = new java.util.ArrayList<>(cluster.replicasOf(shardMaster));
+                members.add(shardMaster);
+                for (RedisNode member : members) {
+                    Await.until(channel + " subscribed on " + member.port(), TIMEOUT,
+                                () -> shardSubscribers(member, channel) >= 1);
+                }
+            }
             for (String channel : channels) {
                 assertEquals(1L, cluster.masterForKey(channel).command("SPUBLISH", channel, "m-" + channel));
             }
-            assertTrue(sharded.awaitCount(2 * channels.size(), TIMEOUT), "each message once via the master, once via its replica");
+            assertTrue(sharded.awaitCount(2 * channels.size(), TIMEOUT),
+                       () -> "each message once via the master, once via its replica: " + sharded.messages());
             for (String channel : channels) {
                 RedisNode shardMaster = cluster.masterForKey(channel);
                 Set<Integer> shard = cluster.replicasOf(shardMaster).stream().map(RedisNode::port).collect(Collectors.toSet());
