@@ -5,18 +5,16 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import io.spillway.broker.CompactJson;
 
 /** Every error leaves as SPEC's JSON {@code {"error": "..."}}, with {@code Retry-After} when the client may retry. */
 public final class JsonErrors {
-    /** Buffers from one shared pool: the default keeps them per thread, i.e. per virtual thread and connection. */
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
+    private static final JsonFactory JSON = CompactJson.factoryBuilder().build();
 
     private JsonErrors() {
     }

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.spillway.broker.ChannelMessage;
+import io.spillway.broker.CompactJson;
 
 /**
  * Parses and validates the bodies of {@code /events} and {@code /batch_events} into one message per
@@ -25,9 +25,7 @@ public final class PublishParser {
 
     public PublishParser(ApiLimits limits) {
         this.limits = limits;
-        this.json = JsonFactory.builder()
-                // Jackson's default recycles buffers per thread: per virtual thread, i.e. ~8 KB kept per connection.
-                .recyclerPool(JsonRecyclerPools.sharedBoundedPool())
+        this.json = CompactJson.factoryBuilder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
                 .build();
     }

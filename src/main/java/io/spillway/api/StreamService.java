@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.helidon.http.sse.SseEvent;
@@ -23,6 +22,7 @@ import io.helidon.webserver.sse.SseSink;
 import io.spillway.admission.RejectReason;
 import io.spillway.admission.TrafficGate;
 import io.spillway.broker.Broker;
+import io.spillway.broker.CompactJson;
 import io.spillway.broker.Subscription;
 
 /**
@@ -46,8 +46,7 @@ public final class StreamService implements HttpService, AutoCloseable {
     private final TrafficGate gate;
     private final BooleanSupplier stopping;
     private final WatcherSlots slots;
-    /** Buffers from one shared pool: the default keeps them per thread, i.e. per virtual thread and connection. */
-    private final JsonFactory json = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
+    private final JsonFactory json = CompactJson.factoryBuilder().build();
 
     /**
      * @param gate     the lifecycle's say on whether a stream may open
