@@ -180,7 +180,7 @@ for round in $(seq "$ROUNDS"); do
     case $subject in *~*) envs=${subject#*~}; subject=${subject%%~*};; esac
     jar=""; case $subject in *@*) jar=$(realpath "${subject#*@}"); subject=${subject%%@*}-$(basename "$jar" .jar);; esac
     [ -n "$envs" ] && subject="$subject~$envs"
-    name="r$round-${subject//[~=,]/_}"
+    name="r$round-${subject//[^A-Za-z0-9_.@-]/_}"
     port=$(free_port); admin=$(free_port)
     t0=$(date +%s%N)
     if [ "$subject" = soketi ]; then
