@@ -21,7 +21,8 @@
 #             and the build's AOT cache; a subject ~SPILLWAY_AOT=false runs without the cache);
 #             with -XX:NativeMemoryTracking=summary each phase also leaves raw/<pod>-<phase>.nmt (jcmd VM.native_memory)
 #             and may end in ~K=V,K=V: environment variables for that gateway (Helidon maps them onto config keys,
-#             e.g. redis-on~SPILLWAY_ADMISSION_CONCURRENCY_INITIAL=512)
+#             e.g. redis-on~SPILLWAY_ADMISSION_CONCURRENCY_INITIAL=512; POD_JVM_FLAGS=-XX:A=1+-XX:B=2 adds JVM
+#             flags after the shipped ones, so they override them: a before/after of a flag in one run)
 #   EXTRA_YAML extra YAML appended under `spillway:` for every Spillway subject (indented two spaces)
 #   PEER_DIR  soketi install (see ../shared/peers/soketi.md): a folder with node_modules/@soketi/soketi and a node
 #   RESULTS   output folder, default bench/results/<scenario>-<timestamp>
@@ -150,13 +151,13 @@ start_spillway() {
     [ -n "${EXTRA_YAML:-}" ] && printf '%s\n' "$EXTRA_YAML"
   } >"$yaml"
   # shellcheck disable=SC2086
-  local main=(-jar "$jar") shipped
+  local main=(-jar "$jar") shipped extra=${POD_JVM_FLAGS:-}
   # The shipped flags (bin/jvm-flags: docker/jvm.options, the build's AOT cache); the cache fits only its own jar.
   if [ "$jar" = "$PWD/target/spillway.jar" ]; then shipped=$(bin/jvm-flags); else shipped=$(SPILLWAY_AOT=false bin/jvm-flags); fi
   # bare: the same server and listener config with one route that reads the body and answers {} (bench/BareRoute.java)
   [ "$broker" = bare ] && main=(-cp "$jar" "$PWD/bench/BareRoute.java")
   (cd "$raw" && SPILLWAY_CONFIG="$yaml" exec taskset -c "$SERVER_CPU" "$JAVA_HOME/bin/java" $JVM_FLAGS \
-      $shipped "${main[@]}" >"$raw/$name.log" 2>&1) &
+      $shipped ${extra//+/ } "${main[@]}" >"$raw/$name.log" 2>&1) &
   echo $!
 }
 

@@ -53,7 +53,7 @@ class SettingsTest {
     @Test
     void defaultsAreValidAndAlgorithmNamesAreNormalized() {
         AdmissionSettings d = AdmissionSettings.defaults();
-        assertEquals(20_000, d.globalRate());
+        assertEquals(100_000, d.globalRate());
         assertEquals("fixed", d.concurrency().algorithm());
         assertEquals("vegas", new ConcurrencySettings(" Vegas ", 8, 8, 8).algorithm());
         assertEquals(new AppQuota("x", 10_000, 20_000), d.defaultQuota("x"));
