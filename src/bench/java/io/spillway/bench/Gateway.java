@@ -67,6 +67,11 @@ final class Gateway {
         Path yaml = dir.resolve(name + ".yaml");
         Files.writeString(yaml, yaml(options, port, adminPort, apps));
         List<String> command = new ArrayList<>();
+        // BENCH_GATEWAY_CPUS=1 (with the harness itself under `taskset -c 0`): the gateway gets a core of its own
+        String cpus = System.getenv("BENCH_GATEWAY_CPUS");
+        if (cpus != null && !cpus.isBlank()) {
+            command.addAll(List.of("taskset", "-c", cpus.trim()));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options.jvmFlags());
         command.add("-jar");

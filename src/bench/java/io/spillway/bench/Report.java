@@ -87,8 +87,15 @@ final class Report {
 
     private static Map<String, Object> environment(Bench bench) {
         Map<String, Object> env = new LinkedHashMap<>();
-        env.put("cores", Runtime.getRuntime().availableProcessors());
-        env.put("sharing", "generator, gateway JVM and redis-server share the same cores; nothing is pinned");
+        String gatewayCpus = System.getenv("BENCH_GATEWAY_CPUS");
+        if (gatewayCpus == null || gatewayCpus.isBlank()) {
+            env.put("cores", Runtime.getRuntime().availableProcessors());
+            env.put("sharing", "generator, gateway JVM and redis-server share the same cores; nothing is pinned");
+        } else {
+            env.put("cores", Runtime.getRuntime().availableProcessors() + " for the harness, generator and redis-server");
+            env.put("sharing", "gateways pinned to CPU " + gatewayCpus.trim() + " (taskset); the harness, its generator, "
+                    + "its liveness poller and redis-server on the cores it was started on");
+        }
         env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         env.put("gatewayJvmFlags", String.join(" ", bench.jvmFlags));
         env.put("generatorClient", bench.transport);
