@@ -19,8 +19,10 @@ final class FleetConfig {
                 .append("\", secret: \"").append(app.secret()).append("\", rate: 1000000, burst: 1000000}\n");
         y.append("  redis:\n    mode: sentinel\n    master-name: ").append(masterName).append("\n    nodes:\n");
         sentinels.forEach(s -> y.append("      - ").append(s).append('\n'));
-        y.append("  admission:\n    enabled: true\n    global-rate: ").append(plan.gatewayRate())
-                .append("\n    global-burst: ").append(Math.max(10, plan.gatewayRate() / 5)).append('\n');
+        if (!plan.shippedAdmission()) {
+            y.append("  admission:\n    enabled: true\n    global-rate: ").append(plan.gatewayRate())
+                    .append("\n    global-burst: ").append(Math.max(10, plan.gatewayRate() / 5)).append('\n');
+        }
         y.append("  warmup:\n    requests: ").append(plan.warmupRequests())
                 .append("\n    slow-start: ").append(plan.slowStart()).append("s\n");
         // fast teardown at the end of the replay; the replay itself only ever kill -9s gateways

@@ -359,9 +359,10 @@ final class ReplayOutcome {
                 ? "not before the load stopped" : String.format(Locale.ROOT, "at %d s, %d s after the last step",
                                                                  drained, drained - last));
         facts.put("offered", String.format(Locale.ROOT, "%.0f new publishes/s = %.0f%% of the initial fleet's "
-                                            + "capacity (%d gateways x global-rate %d/s)", run.plan().offeredRate(),
+                                            + "capacity (%d gateways x %s %d/s)", run.plan().offeredRate(),
                                             run.plan().loadFraction() * 100, run.plan().gateways(),
-                                            run.plan().gatewayRate()));
+                                            run.plan().shippedAdmission() ? "an assumed capacity (shipped admission)"
+                                                    : "global-rate", run.plan().gatewayRate()));
         facts.put("steady state", String.format(Locale.ROOT, "%.0f 2xx/s of %.0f offered (median second); 2xx p50 "
                                                  + "%.1f ms, p99 %.1f ms", steadyGoodput, steadyOffered, steadyLatency.p50(),
                                                  steadyLatency.p99()));

@@ -30,22 +30,25 @@ import java.util.Map;
  * @param maxInFlight     client publishes outstanding at most (waiting retries included)
  * @param jvmFlags        each gateway's JVM flags, space separated
  * @param aotCache        start gateways from a JDK 25 AOT cache recorded by one training run, as the image does
+ * @param shippedAdmission gateways run the shipped admission defaults instead of {@code global-rate: gatewayRate};
+ *                        {@code gatewayRate} is then only the per-gateway capacity the offered load is a share of
  */
 record ReplayPlan(int gateways, int gatewayRate, double loadFraction, int killMasterAt, int masterBackAt,
                   int restartAt, int restartCount, double restartDelay, int scaleUpAt, int scaleUpCount, int endAt,
                   int steadyFrom, int slowStart, int warmupRequests, int checkInterMs, int rise, int fall,
-                  boolean passiveMarkDown, int maxAttempts, int maxInFlight, String jvmFlags, boolean aotCache) {
+                  boolean passiveMarkDown, int maxAttempts, int maxInFlight, String jvmFlags, boolean aotCache,
+                  boolean shippedAdmission) {
 
     /** {@code bin/bench mt1-replay}: all six steps, about 90 s of load. */
     static ReplayPlan full() {
         return new ReplayPlan(3, 150, 0.6, 20, 30, 40, 2, 1, 48, 2, 90, 5, 10, 200, 500, 2, 2, true, 8, 4000,
-                              "-Xms64m -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", true);
+                              "-Xms64m -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", true, false);
     }
 
     /** The suite's shortened replay: steady, Redis master killed, one gateway restarted; no rejoin, no scale-up. */
     static ReplayPlan shortened() {
         return new ReplayPlan(3, 100, 0.6, 8, -1, 18, 1, 0.5, -1, 0, 38, 3, 6, 200, 500, 2, 2, true, 8, 2000,
-                              "-Xms48m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", false);
+                              "-Xms48m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1", false, false);
     }
 
     double offeredRate() {

@@ -178,7 +178,7 @@ final class ReplayReport {
         run.environment().forEach((k, v) -> md.append("- ").append(k).append(": `").append(v).append("`\n"));
         md.append("\n## Setup\n\n");
         md.append(String.format(Locale.ROOT, """
-                - Fleet: %d Spillway processes (each `admission.global-rate: %d`, `warmup.slow-start: %ds`, \
+                - Fleet: %d Spillway processes (each %s, `warmup.slow-start: %ds`, \
                 `warmup.requests: %d`%s), Sentinel mode, on loopback behind HAProxy: round robin, an HTTP/1.1 check `GET \
                 /observe/health/ready` of each admin port every %d ms (`rise %d`, `fall %d`), `slowstart %ds`, \
                 `retry-on none`, no `redispatch`%s.
@@ -190,7 +190,8 @@ final class ReplayReport {
                 - Steps (seconds since the load started): 1 steady state; 2 `kill -9` the Redis master at %s; \
                 3 the old master rejoins as a replica at %s; 4 `kill -9` %d gateway(s) at %s, started again %.1f s \
                 later; 5 scale-up by %d at %s; 6 steady state until %d s.
-                """, p.gateways(), p.gatewayRate(), p.slowStart(), p.warmupRequests(),
+                """, p.gateways(), p.shippedAdmission() ? "with the shipped admission defaults"
+                        : "`admission.global-rate: " + p.gatewayRate() + "`", p.slowStart(), p.warmupRequests(),
                 p.aotCache() ? "; started from a JDK 25 AOT cache recorded by one training run, as the container "
                         + "image does" : "", p.checkInterMs(), p.rise(),
                 p.fall(), p.slowStart(), p.passiveMarkDown() ? "; a refused connection also marks a server down "
