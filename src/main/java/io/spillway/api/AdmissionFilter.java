@@ -19,8 +19,8 @@ import io.spillway.admission.RejectReason;
  * Runs admission before the body of a publish is read: a refused request costs a header parse and a small JSON
  * answer (a small body is then dropped unparsed, so the connection stays open), never a body parse, a signature
  * check or a Redis call. An admitted request carries its {@link Permit} in the request context; whatever the handler
- * does, the permit is ended here. Before all that, a request path in any
- * but its {@link CanonicalPath canonical} spelling is refused, so that what is tested here is what is routed.
+ * does, the permit is ended here. Before all that, a request path in any but its {@link CanonicalPath canonical}
+ * spelling is refused, so that what is tested here is what is routed.
  */
 public final class AdmissionFilter implements Filter {
     /** A refused request with a body up to this size keeps its connection; a typical publish is under 1 KiB. */
@@ -48,8 +48,7 @@ public final class AdmissionFilter implements Filter {
         }
         AdmissionDecision decision = isWarmup(req) ? admission.enterWarmup() : admission.enter();
         if (!decision.admitted()) {
-            boolean keepAlive = keepsConnection(req, decision);
-            if (!keepAlive) {
+            if (!keepsConnection(req, decision)) {
                 // The body is left unread, so Helidon will not reuse this connection: say so, or a client that pools
                 // connections sends its next request into one that is being closed and sees no answer at all.
                 res.header(HeaderValues.CONNECTION_CLOSE);
