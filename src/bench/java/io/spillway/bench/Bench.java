@@ -100,8 +100,13 @@ final class Bench implements AutoCloseable {
 
     /** A few seconds of light load, not reported, so the JIT has compiled the publish path before a step. */
     void prewarm(Gateway gw) {
+        warm(gw, 1000, 3);
+    }
+
+    /** {@code seconds} of open-loop load at {@code rate}, not reported. */
+    void warm(Gateway gw, double rate, int seconds) {
         try (RequestSender t = sender(gw.port())) {
-            new OpenLoopGenerator(t, requests, maxInFlight, 20, null).run(3, s -> 1000, 5);
+            new OpenLoopGenerator(t, requests, maxInFlight, 20, null).run(seconds, s -> rate, 5);
         }
     }
 
@@ -121,12 +126,15 @@ final class Bench implements AutoCloseable {
         return Map.of("enabled", false);
     }
 
-    /**
-     * Admission sized for a measured capacity: the global bucket admits about what the pod can publish, and the
-     * adaptive concurrency limit may not fall below what that rate needs at 20 ms per request (on cores shared
-     * with the generator, latency jitters by tens of ms without any overload; gradient2 would read that as
-     * congestion and shed admitted-rate traffic).
-     */
+    /** The shipped admission defaults, with the bench apps' own rates out of the way. */
+    static Map<String, Object> admissionShipped() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("enabled", true);
+        a.put("default-app-rate", 10_000_000);
+        a.put("default-app-burst", 10_000_000);
+        return a;
+    }
+
     /**
      * Admission as an operator would set it for a pod of this capacity: the pod rate at the measured capacity, app
      * rates out of the way, and the shipped concurrency defaults (the bench used to pin gradient2 here, which is no
@@ -165,12 +173,27 @@ final class Bench implements AutoCloseable {
      */
     StepResult step(String group, String label, Gateway gw, RedisNode redis, double rate, int warm, int measure,
                     boolean probeLiveness) throws InterruptedException {
-        return step(group, label, gw, redis, s -> rate, rate, warm, measure, probeLiveness, null);
+        return step(group, label, gw, redis, s -> rate, rate, warm, measure, probeLiveness, null,
+                    OpenLoopGenerator.ClientModel.FLOOD);
+    }
+
+    /** An overload step: liveness probed, clients as {@code model} says. */
+    StepResult step(String group, String label, Gateway gw, RedisNode redis, double rate, int warm, int measure,
+                    OpenLoopGenerator.ClientModel model) throws InterruptedException {
+        return step(group, label, gw, redis, s -> rate, rate, warm, measure, true, null, model);
     }
 
     StepResult step(String group, String label, Gateway gw, RedisNode redis, IntToDoubleFunction rate,
                     double nominalRate, int warm, int measure, boolean probeLiveness,
                     OpenLoopGenerator.AnswerListener listener) throws InterruptedException {
+        return step(group, label, gw, redis, rate, nominalRate, warm, measure, probeLiveness, listener,
+                    OpenLoopGenerator.ClientModel.FLOOD);
+    }
+
+    StepResult step(String group, String label, Gateway gw, RedisNode redis, IntToDoubleFunction rate,
+                    double nominalRate, int warm, int measure, boolean probeLiveness,
+                    OpenLoopGenerator.AnswerListener listener, OpenLoopGenerator.ClientModel model)
+            throws InterruptedException {
         Map<String, Long> pids = new LinkedHashMap<>();
         pids.put("gateway", gw.pid());
         pids.put("generator", ProcessHandle.current().pid());
@@ -188,7 +211,7 @@ final class Bench implements AutoCloseable {
              LivenessPoller probe = probeLiveness ? new LivenessPoller(URI.create("http://127.0.0.1:" + gw.adminPort()),
                                                                  Duration.ofMillis(50), Duration.ofSeconds(10))
                                                 : null) {
-            OpenLoopGenerator generator = new OpenLoopGenerator(t, requests, maxInFlight, 20, listener);
+            OpenLoopGenerator generator = new OpenLoopGenerator(t, requests, maxInFlight, 20, listener, model);
             timeline = generator.run(warm + measure, rate, 5);
             sampler.close();
             usage = sampler.usage();

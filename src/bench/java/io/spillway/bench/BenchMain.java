@@ -28,6 +28,10 @@ public final class BenchMain {
                                                           "failover", "quick", "peak", "startup", "jvm",
                                                           "clients", "ab");
 
+    /** A flood that ignores Retry-After, and SDK users with a retry wrapper: 4 sends at most, +-50 % jitter. */
+    private static final List<OpenLoopGenerator.ClientModel> BOTH_CLIENT_MODELS = List.of(
+            OpenLoopGenerator.ClientModel.FLOOD, OpenLoopGenerator.ClientModel.retryAfter(4, 0.5));
+
     private BenchMain() {
     }
 
@@ -72,7 +76,7 @@ public final class BenchMain {
             }
             case "peak" -> s.peak(5, 5, 64);
             case "overload" -> s.overload(s.capacityOf("redis", Scenarios.Profile.FULL),
-                                          new double[] {0.5, 1, 2, 4, 10}, true, Scenarios.Profile.FULL);
+                                          new double[] {0.5, 1, 2, 4, 10}, Scenarios.Profile.FULL, BOTH_CLIENT_MODELS);
             case "coldstart" -> {
                 s.startup(3);
                 s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);
@@ -94,7 +98,8 @@ public final class BenchMain {
             case "redis-outage" -> s.redisOutage(0.5 * s.capacityOf("redis", Scenarios.Profile.SHORT), 10, 10, 15);
             case "quick" -> {
                 double capacity = s.capacity(Scenarios.Profile.SHORT);
-                s.overload(capacity, new double[] {1, 4}, true, Scenarios.Profile.SHORT);
+                s.overload(capacity, new double[] {1, 4}, Scenarios.Profile.SHORT,
+                           List.of(OpenLoopGenerator.ClientModel.FLOOD));
                 s.redisOutage(0.5 * capacity, 3, 5, 5);
             }
             default -> throw new IllegalArgumentException(scenario);

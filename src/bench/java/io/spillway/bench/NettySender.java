@@ -77,7 +77,7 @@ final class NettySender implements RequestSender {
             if (f.isSuccess()) {
                 write(f.channel(), request, done);
             } else {
-                done.completed(0, null, f.cause());
+                done.completed(0, null, -1, f.cause());
             }
         });
     }
@@ -100,7 +100,18 @@ final class NettySender implements RequestSender {
         Completion c = ch.attr(PENDING).getAndSet(null);
         ch.close();
         if (c != null) {
-            c.completed(0, null, cause);
+            c.completed(0, null, -1, cause);
+        }
+    }
+
+    private static int retryAfterSeconds(String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return -1; // an HTTP date: the gateway never sends one
         }
     }
 
@@ -111,13 +122,14 @@ final class NettySender implements RequestSender {
             int status = response.status().code();
             String body = status / 100 != 2 && RequestSender.sampleBody()
                     ? response.content().toString(StandardCharsets.UTF_8) : null;
+            int retryAfter = retryAfterSeconds(response.headers().get(HttpHeaderNames.RETRY_AFTER));
             if (HttpUtil.isKeepAlive(response)) {
                 idle.offerFirst(ctx.channel());
             } else {
                 ctx.close();
             }
             if (c != null) {
-                c.completed(status, body, null);
+                c.completed(status, body, retryAfter, null);
             }
         }
 

@@ -13,7 +13,8 @@ import org.HdrHistogram.Histogram;
  * measured from the intended send time, in microseconds.
  */
 final class PerSecondRecord {
-    enum Kind { OFFERED, OK, R429, R503, OTHER, ERROR, DROPPED, LATE }
+    /** RETRIED: a refused publish sent again after its Retry-After (a client that honours it); not in OFFERED. */
+    enum Kind { OFFERED, OK, R429, R503, OTHER, ERROR, DROPPED, LATE, RETRIED }
 
     private static final long MAX_MICROS = 120_000_000L;
 

@@ -14,8 +14,8 @@ import java.util.Map;
 /** Writes summary.json, report.md, per-second CSVs and PNG charts of a bench run. */
 final class Report {
     private static final String[] COLUMNS = {"group", "step", "offered/s", "due/s", "2xx/s", "429/s", "503/s",
-            "other+err/s", "dropped/s", "late/s", "2xx p50 ms", "2xx p99 ms", "2xx max ms", "rej p99 ms",
-            "live p99 ms", "gw RSS MB", "gw CPU %", "gen CPU %", "redis CPU %", "machine CPU %"};
+            "other+err/s", "dropped/s", "late/s", "retried/s", "2xx p50 ms", "2xx p99 ms", "2xx max ms", "rej p99 ms",
+            "live p99 ms", "gw RSS MB", "gw CPU %", "gw CPU us/2xx", "gen CPU %", "redis CPU %", "machine CPU %"};
 
     private Report() {
     }
@@ -34,6 +34,7 @@ final class Report {
         p.put("connectionErrorsPerSecond", w.rate(PerSecondRecord.Kind.ERROR));
         p.put("droppedByGeneratorPerSecond", w.rate(PerSecondRecord.Kind.DROPPED));
         p.put("lateByGeneratorPerSecond", w.rate(PerSecondRecord.Kind.LATE));
+        p.put("retriedPerSecond", w.rate(PerSecondRecord.Kind.RETRIED));
         p.put("okLatencyMs", percentiles(w.ok()));
         p.put("rejectedLatencyMs", percentiles(w.rejected()));
         if (r.liveness() != null) {
@@ -93,8 +94,8 @@ final class Report {
             env.put("sharing", "generator, gateway JVM and redis-server share the same cores; nothing is pinned");
         } else {
             env.put("cores", Runtime.getRuntime().availableProcessors() + " for the harness, generator and redis-server");
-            env.put("sharing", "gateways pinned to CPU " + gatewayCpus.trim() + " (taskset); the harness, its generator, "
-                    + "its liveness poller and redis-server on the cores it was started on");
+            env.put("sharing", "gateways pinned to CPU " + gatewayCpus.trim() + " (taskset); the harness, its "
+                    + "generator, its liveness poller and redis-server on CPU " + ownCpus());
         }
         env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         env.put("gatewayJvmFlags", String.join(" ", bench.jvmFlags));
@@ -108,6 +109,17 @@ final class Report {
             env.put("loadAverageAtEnd", "unknown");
         }
         return env;
+    }
+
+    /** The CPUs this harness may run on (its taskset), from /proc/self/status. */
+    private static String ownCpus() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("Cpus_allowed_list:")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String markdown(Bench bench, String status, List<String> charts) {
@@ -177,16 +189,23 @@ final class Report {
                 fmt((Double) p.get("okPerSecond")), fmt((Double) p.get("r429PerSecond")),
                 fmt((Double) p.get("r503PerSecond")), fmt(otherErr),
                 fmt((Double) p.get("droppedByGeneratorPerSecond")), fmt((Double) p.get("lateByGeneratorPerSecond")),
+                fmt((Double) p.get("retriedPerSecond")),
                 fmt((Double) ok.get("p50")), fmt((Double) ok.get("p99")), fmt((Double) ok.get("max")),
                 fmt((Double) rej.get("p99")), live == null ? "" : fmt((Double) live.get("p99")),
                 res.containsKey("gateway") ? fmt((Double) res.get("gateway").get("peakRssMB")) : "",
                 res.containsKey("gateway") ? fmt((Double) res.get("gateway").get("cpuPercentOfOneCore")) : "",
+                res.containsKey("gateway") ? fmt(cpuMicrosPerOk(p, res.get("gateway"))) : "",
                 res.containsKey("generator") ? fmt((Double) res.get("generator").get("cpuPercentOfOneCore")) : "",
                 res.containsKey("redis") ? fmt((Double) res.get("redis").get("cpuPercentOfOneCore")) : "",
                 res.containsKey("machine") ? fmt((Double) res.get("machine").get("cpuPercentOfOneCore")) : "");
         List<String> shown = new ArrayList<>(cells);
         shown.set(3, fmt((Double) p.get("dueRequestsPerSecond")));
         return "| " + String.join(" | ", shown) + " |";
+    }
+
+    private static Double cpuMicrosPerOk(Map<String, Object> p, Map<String, Object> gateway) {
+        double ok = (Double) p.get("okPerSecond");
+        return ok > 0 ? (Double) gateway.get("cpuPercentOfOneCore") * 1e4 / ok : Double.NaN;
     }
 
     static String fmt(Double v) {
@@ -198,7 +217,7 @@ final class Report {
     }
 
     private static void csv(List<PerSecondRecord.Row> rows, Path file) throws IOException {
-        StringBuilder sb = new StringBuilder("t,label,offered,ok,r429,r503,other,error,dropped,late,"
+        StringBuilder sb = new StringBuilder("t,label,offered,ok,r429,r503,other,error,dropped,late,retried,"
                                                      + "ok_p50_ms,ok_p90_ms,ok_p99_ms,ok_max_ms,rej_p99_ms\n");
         for (PerSecondRecord.Row r : rows) {
             sb.append(String.format(Locale.ROOT, "%.1f,%s", r.t(), r.label()));

@@ -8,10 +8,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 interface RequestSender extends AutoCloseable {
 
-    /** The answer: a status (0 with {@code error} set when there was none), and a sampled non-2xx body. */
+    /**
+     * The answer: a status (0 with {@code error} set when there was none), a sampled non-2xx body, and the
+     * {@code Retry-After} seconds it carried (-1 when none, or when the client cannot see headers).
+     */
     @FunctionalInterface
     interface Completion {
-        void completed(int status, String body, Throwable error);
+        void completed(int status, String body, int retryAfterSeconds, Throwable error);
     }
 
     void send(PublishRequests.Signed request, Completion done);
@@ -46,10 +49,10 @@ interface RequestSender extends AutoCloseable {
                 try {
                     answer = transport.post(request.pathAndQuery(), request.body(), RequestSender::sampleBody);
                 } catch (Exception e) {
-                    done.completed(0, null, e);
+                    done.completed(0, null, -1, e);
                     return;
                 }
-                done.completed(answer.status(), answer.body(), null);
+                done.completed(answer.status(), answer.body(), -1, null);
             });
         }
 

@@ -131,7 +131,7 @@ public final class SettingsReader {
         return new WarmupSettings(
                 integer(w, "requests", 200),
                 duration(w, "slow-start", Duration.ofSeconds(30)),
-                decimal(w, "slow-start-floor", 0.1),
+                decimal(w, "slow-start-floor", 0.25),
                 decimal(w, "slow-start-aggression", 1.0));
     }
 
