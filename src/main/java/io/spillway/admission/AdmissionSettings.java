@@ -31,7 +31,7 @@ public record AdmissionSettings(boolean enabled, long globalRate, long globalBur
         }
     }
 
-    /** The shipped defaults (see config/application.yaml). */
+    /** The shipped defaults (spillway-defaults.yaml). */
     public static AdmissionSettings defaults() {
         return new AdmissionSettings(true, 100_000, 100_000, 10_000, 20_000, ConcurrencySettings.defaults(),
                 Duration.ofSeconds(1));

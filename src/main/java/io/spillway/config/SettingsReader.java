@@ -128,11 +128,12 @@ public final class SettingsReader {
     }
 
     private static WarmupSettings warmup(Config w) {
+        WarmupSettings d = WarmupSettings.defaults();
         return new WarmupSettings(
-                integer(w, "requests", 200),
-                duration(w, "slow-start", Duration.ofSeconds(30)),
-                decimal(w, "slow-start-floor", 0.25),
-                decimal(w, "slow-start-aggression", 1.0));
+                integer(w, "requests", d.requests()),
+                duration(w, "slow-start", d.slowStart()),
+                decimal(w, "slow-start-floor", d.floor()),
+                decimal(w, "slow-start-aggression", d.aggression()));
     }
 
     private static LifecycleSettings lifecycle(Config l) {

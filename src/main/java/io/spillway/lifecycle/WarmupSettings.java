@@ -25,4 +25,12 @@ public record WarmupSettings(int requests, Duration slowStart, double floor, dou
             throw new IllegalArgumentException("spillway.warmup.slow-start-aggression must be > 0");
         }
     }
+
+    /**
+     * The shipped defaults (spillway-defaults.yaml). The floor leaves 1,024 of the default 4,096 slots at ready: 409
+     * squeezed a flood into the backlog and cost a pod 6-31 % of its first 40 s (NOTES-bench.md, round 5).
+     */
+    public static WarmupSettings defaults() {
+        return new WarmupSettings(200, Duration.ofSeconds(30), 0.25, 1.0);
+    }
 }

@@ -124,15 +124,11 @@ class RejectedBeforeTheBodyIntegrationTest {
     @Test
     void aRefusedBodyThatIsNotDroppedIsAnsweredWithConnectionClose() {
         exhaustGlobalBucket();
-        String path = "/apps/1001/events";
-        String query = PusherSignature.signedQuery(GatewayHarness.APP_KEY, GatewayHarness.APP_SECRET, "POST", path,
-                                                   new byte[0], System.currentTimeMillis() / 1000);
         for (String framing : List.of("Content-Length: " + (16 * 1024 + 1) + "\r\n",
                                       "Content-Length: 100\r\nExpect: 100-continue\r\n",
                                       "Transfer-Encoding: chunked\r\n")) {
             try (RawHttp http = RawHttp.connect(gateway.gateway().publicPort(), Duration.ofSeconds(5))) {
-                RawHttp.Response refused = http.send("POST " + path + "?" + query + " HTTP/1.1\r\nHost: x\r\n"
-                        + "Content-Type: application/json\r\n" + framing + "\r\n").read();
+                RawHttp.Response refused = http.send(signedHead("/apps/1001/events", new byte[0], framing)).read();
                 assertEquals(429, refused.status(), framing + refused);
                 assertEquals("close", refused.header("Connection"), framing + refused);
                 // The close itself is Helidon's: 4.5 keeps the socket while a declared or chunked body is pending
@@ -144,10 +140,15 @@ class RejectedBeforeTheBodyIntegrationTest {
     /** A signed publish of {@code body} with its Content-Length, and {@code extraHeaders} (each ending in CRLF). */
     private static String signedPost(String path, String body, String extraHeaders) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return signedHead(path, bytes, "Content-Length: " + bytes.length + "\r\n" + extraHeaders) + body;
+    }
+
+    /** The head of a POST signed for {@code signedBody}, with {@code framing} headers (each ending in CRLF). */
+    private static String signedHead(String path, byte[] signedBody, String framing) {
         String query = PusherSignature.signedQuery(GatewayHarness.APP_KEY, GatewayHarness.APP_SECRET, "POST", path,
-                                                   bytes, System.currentTimeMillis() / 1000);
+                                                   signedBody, System.currentTimeMillis() / 1000);
         return "POST " + path + "?" + query + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + bytes.length + "\r\n" + extraHeaders + "\r\n" + body;
+                + framing + "\r\n";
     }
 
     @Test
