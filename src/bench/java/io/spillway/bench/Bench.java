@@ -88,8 +88,14 @@ final class Bench implements AutoCloseable {
 
     Gateway gateway(String name, Path fromJar, String broker, RedisNode redis, Map<String, Object> admission,
                     List<String> flags) throws IOException, InterruptedException {
+        return gateway(name, fromJar, broker, redis, admission, flags, Map.of());
+    }
+
+    /** As above, with keys added under {@code server} (the public listener's limits). */
+    Gateway gateway(String name, Path fromJar, String broker, RedisNode redis, Map<String, Object> admission,
+                    List<String> flags, Map<String, Object> server) throws IOException, InterruptedException {
         Gateway.Options options = new Gateway.Options(broker, redis == null ? null : redis.uri(), admission, "0s",
-                                                      flags);
+                                                      flags, -1, server);
         Gateway gw = Gateway.launch(children, fromJar, raw, name, options, FreePorts.next(), FreePorts.next(), APPS);
         double ready = gw.awaitReady(Duration.ofSeconds(60));
         readyMillis.add(ready);

@@ -75,8 +75,16 @@ public final class BenchMain {
                 s.peak(3, 8, 64);
             }
             case "peak" -> s.peak(5, 5, 64);
-            case "overload" -> s.overload(s.capacityOf("redis", Scenarios.Profile.FULL),
-                                          new double[] {0.5, 1, 2, 4, 10}, Scenarios.Profile.FULL, BOTH_CLIENT_MODELS);
+            case "overload" -> {
+                // BENCH_CAPACITY skips the search (runs to compare with each other); BENCH_MODELS=flood|retry-after
+                String given = env("BENCH_CAPACITY", "");
+                double capacity = given.isBlank() ? s.capacityOf("redis", Scenarios.Profile.FULL)
+                        : Double.parseDouble(given);
+                String models = env("BENCH_MODELS", "both");
+                s.overload(capacity, new double[] {0.5, 1, 2, 4, 10}, Scenarios.Profile.FULL,
+                           BOTH_CLIENT_MODELS.stream().filter(m -> models.equals("both") || m.name().equals(models))
+                                   .toList());
+            }
             case "coldstart" -> {
                 s.startup(3);
                 s.coldstart(s.capacityOf("redis", Scenarios.Profile.SHORT), 25);

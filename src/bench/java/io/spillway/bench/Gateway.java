@@ -16,10 +16,16 @@ import java.util.Map;
 final class Gateway {
     /**
      * What a gateway is started with. {@code admission} null leaves the admission keys at their defaults;
-     * {@code warmupRequests} below 0 leaves the warm-up at its default.
+     * {@code warmupRequests} below 0 leaves the warm-up at its default; {@code server} adds keys under
+     * {@code server} (the public listener), e.g. {@code max-tcp-connections}.
      */
     record Options(String broker, String redisAddress, Map<String, Object> admission, String slowStart,
-                   List<String> jvmFlags, int warmupRequests) {
+                   List<String> jvmFlags, int warmupRequests, Map<String, Object> server) {
+        Options(String broker, String redisAddress, Map<String, Object> admission, String slowStart,
+                List<String> jvmFlags, int warmupRequests) {
+            this(broker, redisAddress, admission, slowStart, jvmFlags, warmupRequests, Map.of());
+        }
+
         Options(String broker, String redisAddress, Map<String, Object> admission, String slowStart,
                 List<String> jvmFlags) {
             this(broker, redisAddress, admission, slowStart, jvmFlags, -1);
@@ -87,8 +93,9 @@ final class Gateway {
 
     static String yaml(Options o, int port, int adminPort, List<PublishRequests.BenchApp> apps) {
         StringBuilder y = new StringBuilder();
-        y.append("server:\n  port: ").append(port).append("\n  host: 127.0.0.1\n")
-                .append("  sockets:\n    - name: admin\n      port: ").append(adminPort)
+        y.append("server:\n  port: ").append(port).append("\n  host: 127.0.0.1\n");
+        o.server().forEach((k, v) -> y.append("  ").append(k).append(": ").append(v).append('\n'));
+        y                .append("  sockets:\n    - name: admin\n      port: ").append(adminPort)
                 .append("\n      host: 127.0.0.1\n");
         y.append("spillway:\n  broker: ").append(o.broker()).append('\n');
         y.append("  apps:\n");

@@ -388,21 +388,26 @@ final class Scenarios {
      */
     void overload(double capacity, double[] factors, Profile profile, List<OpenLoopGenerator.ClientModel> models)
             throws Exception {
-        boolean capacityRate = "capacity".equals(System.getenv("BENCH_ADMISSION"));
-        Map<String, Object> admission = new java.util.LinkedHashMap<>(
-                capacityRate ? Bench.admissionFor(capacity) : Bench.admissionShipped());
+        String mode = System.getenv().getOrDefault("BENCH_ADMISSION", "shipped");
+        boolean capacityRate = mode.equals("capacity");
+        // BENCH_ADMISSION=off: "on" is a second admission-off pod, an A/A run that shows the spread between pods
+        Map<String, Object> admission = new java.util.LinkedHashMap<>(capacityRate ? Bench.admissionFor(capacity)
+                : mode.equals("off") ? Bench.admissionOff() : Bench.admissionShipped());
         String concurrency = System.getenv("BENCH_CONCURRENCY"); // a YAML flow mapping, e.g. {initial: 256}
         if (concurrency != null && !concurrency.isBlank()) {
             admission.put("concurrency", concurrency.trim());
         }
+        Map<String, Object> onServer = keyValues(System.getenv("BENCH_ON_SERVER"));
         bench.facts.put("admission on: settings", admission + (capacityRate ? " (BENCH_ADMISSION=capacity)"
-                : " over the shipped defaults (app rates out of the way)"));
+                : mode.equals("off") ? " (BENCH_ADMISSION=off: an A/A run)"
+                : " over the shipped defaults (app rates out of the way)")
+                + (onServer.isEmpty() ? "" : "; its listener: " + onServer + " (BENCH_ON_SERVER)"));
         Map<String, Map<String, Bench.StepResult>> on = new java.util.LinkedHashMap<>();
         Map<String, Map<String, Bench.StepResult>> off = new java.util.LinkedHashMap<>();
         for (OpenLoopGenerator.ClientModel model : models) {
             Map<String, Bench.StepResult> onSteps = new java.util.LinkedHashMap<>();
             Map<String, Bench.StepResult> offSteps = new java.util.LinkedHashMap<>();
-            overloadRun(model, capacity, factors, profile, admission, onSteps, offSteps);
+            overloadRun(model, capacity, factors, profile, admission, onServer, onSteps, offSteps);
             on.put(model.name(), onSteps);
             off.put(model.name(), offSteps);
         }
@@ -433,6 +438,22 @@ final class Scenarios {
             }
             bench.figure("factors where admission on served >= off (" + model + ")", notLess, "of " + ratios.size(),
                          "all", notLess == ratios.size(), "on/off: " + String.join(", ", ratios));
+            // issue 11: <= 1 % refused at <= 1x. Requests that got no answer at all (timeouts, failed connects: what a
+            // connection cap turns the excess into) count with the refusals.
+            double worstShare = 0;
+            List<String> shares = new ArrayList<>();
+            for (double f : factors) {
+                Bench.StepResult r = on.get(model).get(label(f));
+                if (f <= 1 && r != null) {
+                    double share = notServedShare(r.window());
+                    worstShare = Math.max(worstShare, share);
+                    shares.add(label(f) + "x " + String.format("%.2f %%", 100 * share));
+                }
+            }
+            if (!shares.isEmpty()) {
+                bench.figure("refused or unanswered at <= 1x, admission on (" + model + ")", 100 * worstShare, "%",
+                             "<= 1", worstShare <= 0.01, String.join(", ", shares));
+            }
             // issue 11: >= 0.5 of peak at 4x and >= 0.3 at 10x for the flood; >= 0.9 at 4x for Retry-After clients
             if (model.equals("flood")) {
                 goodputFigure(model, "4", 0.5, on, off, peak);
@@ -468,6 +489,14 @@ final class Scenarios {
         }
     }
 
+    /** Of the requests sent, the share refused (429, 503), answered otherwise or not answered at all. */
+    private static double notServedShare(PerSecondRecord.Window w) {
+        double bad = w.rate(PerSecondRecord.Kind.R429) + w.rate(PerSecondRecord.Kind.R503)
+                + w.rate(PerSecondRecord.Kind.OTHER) + w.rate(PerSecondRecord.Kind.ERROR);
+        double sent = bad + w.goodput();
+        return sent == 0 ? 0 : bad / sent;
+    }
+
     private void goodputFigure(String model, String factor, double goal, Map<String, Map<String, Bench.StepResult>> on,
                                Map<String, Map<String, Bench.StepResult>> off, double peak) {
         Bench.StepResult r = on.get(model).get(factor);
@@ -485,8 +514,8 @@ final class Scenarios {
      * off: a burst from a neighbour on the shared cores then hits both modes alike instead of one whole series.
      */
     private void overloadRun(OpenLoopGenerator.ClientModel model, double capacity, double[] factors, Profile profile,
-                             Map<String, Object> admission, Map<String, Bench.StepResult> on,
-                             Map<String, Bench.StepResult> off) throws Exception {
+                             Map<String, Object> admission, Map<String, Object> onServer,
+                             Map<String, Bench.StepResult> on, Map<String, Bench.StepResult> off) throws Exception {
         RedisNode redisOn = bench.redis();
         RedisNode redisOff = bench.redis();
         Gateway gwOn = null;
@@ -494,7 +523,7 @@ final class Scenarios {
         String onGroup = "overload-" + model.name() + "-on";
         String offGroup = "overload-" + model.name() + "-off";
         try {
-            gwOn = bench.gateway(onGroup, "redis", redisOn, admission);
+            gwOn = bench.gateway(onGroup, bench.jar, "redis", redisOn, admission, bench.jvmFlags, onServer);
             gwOff = bench.gateway(offGroup, "redis", redisOff, Bench.admissionOff());
             // The ladder compares admission on and off on warm pods (a pod flooded from ready is bench/pinned.sh's
             // job): without this the first steps measure the JIT, and 0.5x is no baseline for p99 at 4x.
@@ -518,6 +547,21 @@ final class Scenarios {
             redisOn.kill();
             redisOff.kill();
         }
+    }
+
+    /** {@code k=v,k=v} (e.g. {@code max-tcp-connections=512}) as an ordered map; null or blank is empty. */
+    private static Map<String, Object> keyValues(String pairs) {
+        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        if (pairs != null && !pairs.isBlank()) {
+            for (String pair : pairs.split(",")) {
+                String[] kv = pair.split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("BENCH_ON_SERVER: expected k=v, got " + pair);
+                }
+                map.put(kv[0].trim(), kv[1].trim());
+            }
+        }
+        return map;
     }
 
     private static String label(double f) {
