@@ -1,18 +1,23 @@
 package io.spillway.api;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Set;
 
 import io.helidon.common.parameters.Parameters;
 
 /**
  * Checks a request's Pusher authentication: key, timestamp window, {@code body_md5} and signature.
  * Every failure is a 401 whose message says which part failed, never what the right value would be.
+ * The string to sign is built straight into bytes and the digests are compared with the request's hex as bytes:
+ * no maps, strings or hex strings per request (it runs for every publish).
  */
 public final class RequestAuthenticator {
+    private static final String SIGNATURE = "auth_signature";
+
     private final Clock clock;
     private final long windowSeconds;
     private final SignatureKeys keys = new SignatureKeys();
@@ -23,22 +28,40 @@ public final class RequestAuthenticator {
     }
 
     public void verify(App app, String method, String path, Parameters query, byte[] body) {
-        Map<String, String> signed = new HashMap<>();
+        Set<String> names = query.names();
+        // the signed parameters, keys lowercased, in the order the signature covers them (sorted by key)
+        String[] signedKeys = new String[names.size()];
+        String[] signedValues = new String[names.size()];
+        int n = 0;
         String signature = null;
-        for (String name : query.names()) {
+        String key = null;
+        String timestamp = null;
+        String version = null;
+        String bodyMd5 = null;
+        for (String name : names) {
             List<String> values = query.all(name);
             if (values.size() != 1) {
                 throw ApiException.unauthorized("query parameter '" + name + "' must appear exactly once");
             }
-            if (name.equals("auth_signature")) {
-                signature = values.getFirst();
-            } else {
-                signed.put(name, values.getFirst());
+            String value = values.getFirst();
+            switch (name) {
+                case SIGNATURE -> {
+                    signature = value;
+                    continue;
+                }
+                case "auth_key" -> key = value;
+                case "auth_timestamp" -> timestamp = value;
+                case "auth_version" -> version = value;
+                case "body_md5" -> bodyMd5 = value;
+                default -> {
+                    // an extra parameter is signed like the others
+                }
             }
+            n = insertSorted(signedKeys, signedValues, n, name.toLowerCase(Locale.ROOT), value, name);
         }
-        String key = require(signed, "auth_key");
-        String timestamp = require(signed, "auth_timestamp");
-        String version = require(signed, "auth_version");
+        require(key, "auth_key");
+        require(timestamp, "auth_timestamp");
+        require(version, "auth_version");
         if (signature == null || signature.isEmpty()) {
             throw ApiException.unauthorized("missing auth_signature");
         }
@@ -49,11 +72,81 @@ public final class RequestAuthenticator {
             throw ApiException.unauthorized("auth_version must be 1.0");
         }
         checkTimestamp(timestamp);
-        checkBody(signed.get("body_md5"), body);
-        String expected = keys.sign(app.secret(), method, path, signed);
-        if (!PusherSignature.matches(expected, signature)) {
+        checkBody(bodyMd5, body);
+        if (!keys.signatureMatches(app.secret(), stringToSign(method, path, signedKeys, signedValues, n), signature)) {
             throw ApiException.unauthorized("invalid signature");
         }
+    }
+
+    /**
+     * Inserts a parameter into the first {@code n} sorted entries; the new count. Two names that differ only in
+     * case would sign as one key: refused, as a repeated parameter is.
+     */
+    private static int insertSorted(String[] keys, String[] values, int n, String key, String value, String name) {
+        int i = n;
+        while (i > 0) {
+            int c = keys[i - 1].compareTo(key);
+            if (c == 0) {
+                throw ApiException.unauthorized("query parameter '" + name + "' must appear exactly once");
+            }
+            if (c < 0) {
+                break;
+            }
+            keys[i] = keys[i - 1];
+            values[i] = values[i - 1];
+            i--;
+        }
+        keys[i] = key;
+        values[i] = value;
+        return n + 1;
+    }
+
+    /** {@code METHOD\nPATH\nk=v&k=v...} as UTF-8, the bytes {@link PusherSignature#stringToSign} spells. */
+    static byte[] stringToSign(String method, String path, String[] keys, String[] values, int n) {
+        int length = method.length() + 1 + path.length() + 1 + Math.max(0, n - 1);
+        boolean ascii = isAscii(method) && isAscii(path);
+        for (int i = 0; i < n; i++) {
+            length += keys[i].length() + 1 + values[i].length();
+            ascii &= isAscii(keys[i]) && isAscii(values[i]);
+        }
+        if (!ascii) {
+            StringBuilder sb = new StringBuilder(length).append(method).append('\n').append(path).append('\n');
+            for (int i = 0; i < n; i++) {
+                sb.append(i == 0 ? "" : "&").append(keys[i]).append('=').append(values[i]);
+            }
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] out = new byte[length];
+        int at = put(out, 0, method);
+        out[at++] = '\n';
+        at = put(out, at, path);
+        out[at++] = '\n';
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                out[at++] = '&';
+            }
+            at = put(out, at, keys[i]);
+            out[at++] = '=';
+            at = put(out, at, values[i]);
+        }
+        return out;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies an ASCII string's characters as bytes; the index after them. */
+    private static int put(byte[] out, int at, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            out[at + i] = (byte) ascii.charAt(i);
+        }
+        return at + ascii.length();
     }
 
     private void checkTimestamp(String timestamp) {
@@ -77,16 +170,14 @@ public final class RequestAuthenticator {
         if (bodyMd5 == null) {
             throw ApiException.unauthorized("missing body_md5 for a request with a body");
         }
-        if (!PusherSignature.matches(keys.bodyMd5(body), bodyMd5)) {
+        if (!keys.bodyMd5Matches(body, bodyMd5)) {
             throw ApiException.unauthorized("body_md5 does not match the body");
         }
     }
 
-    private static String require(Map<String, String> params, String name) {
-        String value = params.get(name);
+    private static void require(String value, String name) {
         if (value == null || value.isEmpty()) {
             throw ApiException.unauthorized("missing " + name);
         }
-        return value;
     }
 }

@@ -166,7 +166,7 @@ class ChannelQueriesTest {
         query.put("auth_version", "1.0");
         StringBuilder signed = new StringBuilder();
         query.forEach((k, v) -> signed.append(signed.isEmpty() ? "" : "&").append(k).append('=').append(v));
-        String signature = new SignatureKeys().sign(GatewayHarness.APP_SECRET, "GET", full, query);
+        String signature = PusherSignature.sign(GatewayHarness.APP_SECRET, "GET", full, query);
         return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUri() + full + "?" + signed
                                                                       + "&auth_signature=" + signature))
                                     .timeout(Duration.ofSeconds(10)).GET().build());

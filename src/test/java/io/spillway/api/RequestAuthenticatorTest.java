@@ -115,4 +115,75 @@ class RequestAuthenticatorTest {
         q.put("extra", "1");
         assertEquals(401, status(at(TS), q, BODY));
     }
+    @Test
+    void acceptsTheSignatureInUpperCaseHex() {
+        Map<String, String> q = specQuery();
+        q.put("auth_signature", q.get("auth_signature").toUpperCase(java.util.Locale.ROOT));
+        assertDoesNotThrow(() -> at(TS).verify(APP, "POST", "/apps/3/events", params(q), BODY));
+    }
+
+    @Test
+    void hexComparesEitherCaseAndNothingElse() {
+        byte[] bytes = {0x00, (byte) 0xab, 0x7f, (byte) 0xff};
+        assertTrue(SignatureKeys.hexEquals(bytes, "00ab7fff"));
+        assertTrue(SignatureKeys.hexEquals(bytes, "00AB7FFF"));
+        for (String bad : List.of("00ab7ffe", "10ab7fff", "00ab7ff", "00ab7fff0", "00ab7ffg", "00ab7f-f", "")) {
+            assertEquals(false, SignatureKeys.hexEquals(bytes, bad), bad);
+        }
+    }
+
+    @Test
+    void rejectsASignatureThatIsTooShortTooLongOrNotHex() {
+        String good = specQuery().get("auth_signature");
+        for (String bad : List.of(good.substring(0, 62), good + "00", good.substring(0, 63) + "g",
+                                  good.substring(0, 62) + "-1")) {
+            Map<String, String> q = specQuery();
+            q.put("auth_signature", bad);
+            ApiException e = assertThrows(ApiException.class,
+                    () -> at(TS).verify(APP, "POST", "/apps/3/events", params(q), BODY), bad);
+            assertEquals("invalid signature", e.getMessage());
+        }
+    }
+
+    @Test
+    void aNameRepeatedInAnotherCaseIsRefusedNotSignedOnce() {
+        Map<String, String> q = specQuery();
+        q.put("AUTH_VERSION", "1.0");
+        ApiException e = assertThrows(ApiException.class,
+                () -> at(TS).verify(APP, "POST", "/apps/3/events", params(q), BODY));
+        assertTrue(e.getMessage().contains("exactly once"), e.getMessage());
+    }
+
+    /** The digests are reused between requests: a good check, a bad one and a good one again, in turn. */
+    @Test
+    void reusedDigestsStartEveryCheckAfresh() {
+        RequestAuthenticator auth = at(TS);
+        byte[] tampered = PusherSignatureTest.BODY.replace("project-3", "project-4").getBytes(StandardCharsets.UTF_8);
+        Map<String, String> wrongSignature = specQuery();
+        wrongSignature.put("auth_signature", "0".repeat(64));
+        for (int i = 0; i < 3; i++) {
+            assertDoesNotThrow(() -> auth.verify(APP, "POST", "/apps/3/events", params(specQuery()), BODY));
+            assertEquals(401, status(auth, specQuery(), tampered));
+            assertEquals(401, status(auth, wrongSignature, BODY));
+        }
+    }
+
+    /** The bytes signed are those of {@link PusherSignature#stringToSign}, whatever the characters and order. */
+    @Test
+    void signsTheBytesOfTheStringToSign() {
+        String[] keys = {"auth_key", "auth_timestamp", "b", "name"};
+        String[] values = {"k", "1", "x=y&z", "caf\u00e9 \u2603"};
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = keys.length - 1; i >= 0; i--) {
+            map.put(keys[i], values[i]);
+        }
+        for (String path : List.of("/apps/3/events", "/apps/3/\u00e9vents")) {
+            assertEquals(PusherSignature.stringToSign("POST", path, map),
+                         new String(RequestAuthenticator.stringToSign("POST", path, keys, values, keys.length),
+                                    StandardCharsets.UTF_8));
+            assertEquals(PusherSignature.stringToSign("POST", path, Map.of()),
+                         new String(RequestAuthenticator.stringToSign("POST", path, keys, values, 0),
+                                    StandardCharsets.UTF_8));
+        }
+    }
 }
