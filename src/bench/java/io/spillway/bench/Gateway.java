@@ -95,8 +95,7 @@ final class Gateway {
         StringBuilder y = new StringBuilder();
         y.append("server:\n  port: ").append(port).append("\n  host: 127.0.0.1\n");
         o.server().forEach((k, v) -> y.append("  ").append(k).append(": ").append(v).append('\n'));
-        y                .append("  sockets:\n    - name: admin\n      port: ").append(adminPort)
-                .append("\n      host: 127.0.0.1\n");
+        y.append("  sockets:\n    - name: admin\n      port: ").append(adminPort).append("\n      host: 127.0.0.1\n");
         y.append("spillway:\n  broker: ").append(o.broker()).append('\n');
         y.append("  apps:\n");
         for (PublishRequests.BenchApp a : apps) {

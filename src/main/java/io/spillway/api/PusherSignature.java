@@ -61,12 +61,6 @@ public final class PusherSignature {
         }
     }
 
-    /** Compares two hex signatures in time independent of where they differ. */
-    public static boolean matches(String expectedHex, String givenHex) {
-        return MessageDigest.isEqual(expectedHex.getBytes(StandardCharsets.US_ASCII),
-                givenHex.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
-    }
-
     /**
      * A complete signed query string for a request, as a Pusher server SDK would send it.
      *
