@@ -35,16 +35,60 @@ public final class PusherSignature {
     public static String stringToSign(String method, String path, Map<String, String> params) {
         TreeMap<String, String> sorted = new TreeMap<>();
         params.forEach((k, v) -> sorted.put(k.toLowerCase(Locale.ROOT), v));
-        StringBuilder sb = new StringBuilder(128).append(method).append('\n').append(path).append('\n');
-        boolean first = true;
-        for (Map.Entry<String, String> e : sorted.entrySet()) {
-            if (!first) {
-                sb.append('&');
-            }
-            sb.append(e.getKey()).append('=').append(e.getValue());
-            first = false;
+        String[] keys = sorted.keySet().toArray(new String[0]);
+        String[] values = sorted.values().toArray(new String[0]);
+        return new String(stringToSignBytes(method, path, keys, values, keys.length), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code METHOD\nPATH\nk=v&k=v...} as UTF-8 from the first {@code n} parameters, keys already lowercased and
+     * sorted: the one spelling of the string to sign, straight into bytes for the request path.
+     */
+    static byte[] stringToSignBytes(String method, String path, String[] keys, String[] values, int n) {
+        int length = method.length() + 1 + path.length() + 1 + Math.max(0, n - 1);
+        boolean ascii = isAscii(method) && isAscii(path);
+        for (int i = 0; i < n; i++) {
+            length += keys[i].length() + 1 + values[i].length();
+            ascii &= isAscii(keys[i]) && isAscii(values[i]);
         }
-        return sb.toString();
+        if (!ascii) {
+            StringBuilder sb = new StringBuilder(length).append(method).append('\n').append(path).append('\n');
+            for (int i = 0; i < n; i++) {
+                sb.append(i == 0 ? "" : "&").append(keys[i]).append('=').append(values[i]);
+            }
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] out = new byte[length];
+        int at = put(out, 0, method);
+        out[at++] = '\n';
+        at = put(out, at, path);
+        out[at++] = '\n';
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                out[at++] = '&';
+            }
+            at = put(out, at, keys[i]);
+            out[at++] = '=';
+            at = put(out, at, values[i]);
+        }
+        return out;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies an ASCII string's characters as bytes; the index after them. */
+    private static int put(byte[] out, int at, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            out[at + i] = (byte) ascii.charAt(i);
+        }
+        return at + ascii.length();
     }
 
     public static String sign(String secret, String method, String path, Map<String, String> params) {

@@ -1,6 +1,5 @@
 package io.spillway.api;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -73,7 +72,8 @@ public final class RequestAuthenticator {
         }
         checkTimestamp(timestamp);
         checkBody(bodyMd5, body);
-        if (!keys.signatureMatches(app.secret(), stringToSign(method, path, signedKeys, signedValues, n), signature)) {
+        byte[] signed = PusherSignature.stringToSignBytes(method, path, signedKeys, signedValues, n);
+        if (!keys.signatureMatches(app.secret(), signed, signature)) {
             throw ApiException.unauthorized("invalid signature");
         }
     }
@@ -99,54 +99,6 @@ public final class RequestAuthenticator {
         keys[i] = key;
         values[i] = value;
         return n + 1;
-    }
-
-    /** {@code METHOD\nPATH\nk=v&k=v...} as UTF-8, the bytes {@link PusherSignature#stringToSign} spells. */
-    static byte[] stringToSign(String method, String path, String[] keys, String[] values, int n) {
-        int length = method.length() + 1 + path.length() + 1 + Math.max(0, n - 1);
-        boolean ascii = isAscii(method) && isAscii(path);
-        for (int i = 0; i < n; i++) {
-            length += keys[i].length() + 1 + values[i].length();
-            ascii &= isAscii(keys[i]) && isAscii(values[i]);
-        }
-        if (!ascii) {
-            StringBuilder sb = new StringBuilder(length).append(method).append('\n').append(path).append('\n');
-            for (int i = 0; i < n; i++) {
-                sb.append(i == 0 ? "" : "&").append(keys[i]).append('=').append(values[i]);
-            }
-            return sb.toString().getBytes(StandardCharsets.UTF_8);
-        }
-        byte[] out = new byte[length];
-        int at = put(out, 0, method);
-        out[at++] = '\n';
-        at = put(out, at, path);
-        out[at++] = '\n';
-        for (int i = 0; i < n; i++) {
-            if (i > 0) {
-                out[at++] = '&';
-            }
-            at = put(out, at, keys[i]);
-            out[at++] = '=';
-            at = put(out, at, values[i]);
-        }
-        return out;
-    }
-
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Copies an ASCII string's characters as bytes; the index after them. */
-    private static int put(byte[] out, int at, String ascii) {
-        for (int i = 0; i < ascii.length(); i++) {
-            out[at + i] = (byte) ascii.charAt(i);
-        }
-        return at + ascii.length();
     }
 
     private void checkTimestamp(String timestamp) {

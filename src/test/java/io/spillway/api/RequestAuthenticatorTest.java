@@ -179,10 +179,10 @@ class RequestAuthenticatorTest {
         }
         for (String path : List.of("/apps/3/events", "/apps/3/\u00e9vents")) {
             assertEquals(PusherSignature.stringToSign("POST", path, map),
-                         new String(RequestAuthenticator.stringToSign("POST", path, keys, values, keys.length),
+                         new String(PusherSignature.stringToSignBytes("POST", path, keys, values, keys.length),
                                     StandardCharsets.UTF_8));
             assertEquals(PusherSignature.stringToSign("POST", path, Map.of()),
-                         new String(RequestAuthenticator.stringToSign("POST", path, keys, values, 0),
+                         new String(PusherSignature.stringToSignBytes("POST", path, keys, values, 0),
                                     StandardCharsets.UTF_8));
         }
     }
