@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Redis Cluster (default 3 masters + 1 replica each, node timeout 1 s) formed with
  * {@code redis-cli --cluster create}. {@link Builder#start()} returns once every node reports
- * {@code cluster_state:ok}, all nodes agree on the slot map and every replica's link is up.
+ * {@code cluster_state:ok}, all nodes agree on the slot map and every replica's link is up
+ * and known to its master.
  */
 public final class RedisClusterFixture implements AutoCloseable {
 
@@ -61,14 +62,43 @@ public final class RedisClusterFixture implements AutoCloseable {
         return nodes.stream().filter(n -> n.isServing() && !masters.contains(n)).toList();
     }
 
-    /** Serving nodes that replicate {@code master} with their link up. */
+    /**
+     * Serving nodes that replicate {@code master} with their link up, and that {@code master} itself lists as its
+     * replicas over a connected cluster bus. The second half matters: a master forwards a sharded message only to
+     * the replicas its own node table knows, and it learns them by gossip, some time after their replication link
+     * is up.
+     */
     public List<RedisNode> replicasOf(RedisNode master) {
-        return nodes.stream().filter(n -> n != master && n.isServing()).filter(n -> {
+        List<Integer> known = connectedReplicaPorts(master);
+        return nodes.stream().filter(n -> n != master && n.isServing() && known.contains(n.port())).filter(n -> {
             Map<String, String> view = n.info("replication");
             return "slave".equals(view.get("role"))
                     && String.valueOf(master.port()).equals(view.get("master_port"))
                     && "up".equals(view.get("master_link_status"));
         }).toList();
+    }
+
+    /**
+     * Ports of the nodes {@code master}'s {@code CLUSTER NODES} lists as its replicas with the bus link connected.
+     * A line reads {@code id ip:port@cport flags master-id ping pong epoch link-state slots...}.
+     */
+    private static List<Integer> connectedReplicaPorts(RedisNode master) {
+        List<String[]> lines = ((String) master.command("CLUSTER", "NODES")).lines()
+                .filter(line -> !line.isBlank()).map(line -> line.split(" ")).toList();
+        Optional<String> myId = lines.stream().filter(f -> f.length > 2 && f[2].contains("myself"))
+                .map(f -> f[0]).findFirst();
+        if (myId.isEmpty()) {
+            return List.of();
+        }
+        return lines.stream()
+                .filter(f -> f.length > 7 && f[3].equals(myId.get()) && "connected".equals(f[7]))
+                .map(f -> {
+                    String address = f[1];
+                    int colon = address.lastIndexOf(':');
+                    int at = address.indexOf('@', colon);
+                    return Integer.parseInt(address.substring(colon + 1, at < 0 ? address.length() : at));
+                })
+                .toList();
     }
 
     /** SIGKILLs the {@code index}-th master of {@link #masters()} and returns it. */
