@@ -2,6 +2,8 @@ package io.spillway.admission;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.spillway.admission.Fixtures.Harness;
 import org.junit.jupiter.api.Test;
@@ -35,6 +37,40 @@ class GlobalRateTest {
 
         h.clock().advanceMillis(60_000); // refill never exceeds the burst
         assertEquals(5, h.admittedOf(20));
+    }
+
+    /** The global and the app bucket are shared by every request thread: no token may be granted twice. */
+    @Test
+    void concurrentCallersNeverGetMoreThanTheBuckets() throws InterruptedException {
+        int burst = 20_000;
+        Harness h = Harness.of(settings(1, burst), new AppQuota("a", 1, burst / 2));
+        LongAdder entered = new LongAdder();
+        LongAdder charged = new LongAdder();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            callers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < burst / 2; i++) { // 8 x burst/2 = 4 x each bucket's tokens (the clock stands)
+                    if (h.enterAndRelease().admitted()) {
+                        entered.increment();
+                    }
+                    if (h.controller().charge("a", 1).admitted()) {
+                        charged.increment();
+                    }
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        assertEquals(burst, entered.sum(), "global tokens granted");
+        assertEquals(burst / 2, charged.sum(), "app tokens granted");
     }
 
     @Test

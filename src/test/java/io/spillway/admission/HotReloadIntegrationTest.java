@@ -103,6 +103,23 @@ class HotReloadIntegrationTest {
     }
 
     @Test
+    void aReloadedAppRateShowsInItsRateLimitHeader(@TempDir Path dir) {
+        Path config = dir.resolve("spillway.yaml");
+        write(config, appRate(1000));
+        try (GatewayHarness gateway = start(config)) {
+            assertEquals("1000", rateLimitHeader(gateway));
+
+            write(config, appRate(2000));
+            Await.until("X-RateLimit-Limit to follow the raised rate", APPLIES_WITHIN,
+                        () -> "2000".equals(rateLimitHeader(gateway)));
+            // back to a limit the gateway has answered with before
+            write(config, appRate(1000));
+            Await.until("X-RateLimit-Limit to follow the rate back", APPLIES_WITHIN,
+                        () -> "1000".equals(rateLimitHeader(gateway)));
+        }
+    }
+
+    @Test
     void aConfigMapSymlinkSwapApplies(@TempDir Path dir) throws IOException {
         // the kubelet's layout: config.yaml -> ..data/config.yaml, ..data -> ..<timestamp>/
         Path first = configMapVersion(dir, "..2026_11_26_10_00_00.0001", LOW);
@@ -189,6 +206,16 @@ class HotReloadIntegrationTest {
 
     private static String admission(long rate, long burst, String extra) {
         return "spillway:\n  admission:\n    global-rate: " + rate + "\n    global-burst: " + burst + "\n" + extra;
+    }
+
+    private static String appRate(long rate) {
+        return "spillway:\n  admission:\n    default-app-rate: " + rate + "\n    default-app-burst: " + 2 * rate + "\n";
+    }
+
+    private static String rateLimitHeader(GatewayHarness gateway) {
+        HttpResponse<String> r = gateway.publish("events", event("h", "c"));
+        assertEquals(200, r.statusCode(), r.body());
+        return r.headers().firstValue("X-RateLimit-Limit").orElse("");
     }
 
     /** 20 requests, 4 at a time, all admitted. */
