@@ -389,18 +389,23 @@ final class Scenarios {
     void overload(double capacity, double[] factors, Profile profile, List<OpenLoopGenerator.ClientModel> models)
             throws Exception {
         String mode = System.getenv().getOrDefault("BENCH_ADMISSION", "shipped");
-        boolean capacityRate = mode.equals("capacity");
         // BENCH_ADMISSION=off: "on" is a second admission-off pod, an A/A run that shows the spread between pods
-        Map<String, Object> admission = new java.util.LinkedHashMap<>(capacityRate ? Bench.admissionFor(capacity)
-                : mode.equals("off") ? Bench.admissionOff() : Bench.admissionShipped());
+        Map<String, Object> admission = new java.util.LinkedHashMap<>(switch (mode) {
+            case "capacity" -> Bench.admissionFor(capacity);
+            case "off" -> Bench.admissionOff();
+            default -> Bench.admissionShipped();
+        });
+        String described = switch (mode) {
+            case "capacity" -> " (BENCH_ADMISSION=capacity)";
+            case "off" -> " (BENCH_ADMISSION=off: an A/A run)";
+            default -> " over the shipped defaults (app rates out of the way)";
+        };
         String concurrency = System.getenv("BENCH_CONCURRENCY"); // a YAML flow mapping, e.g. {initial: 256}
         if (concurrency != null && !concurrency.isBlank()) {
             admission.put("concurrency", concurrency.trim());
         }
         Map<String, Object> onServer = keyValues(System.getenv("BENCH_ON_SERVER"));
-        bench.facts.put("admission on: settings", admission + (capacityRate ? " (BENCH_ADMISSION=capacity)"
-                : mode.equals("off") ? " (BENCH_ADMISSION=off: an A/A run)"
-                : " over the shipped defaults (app rates out of the way)")
+        bench.facts.put("admission on: settings", admission + described
                 + (onServer.isEmpty() ? "" : "; its listener: " + onServer + " (BENCH_ON_SERVER)"));
         Map<String, Map<String, Bench.StepResult>> on = new java.util.LinkedHashMap<>();
         Map<String, Map<String, Bench.StepResult>> off = new java.util.LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.spillway.admission;
 
 import java.time.Duration;
 
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
@@ -19,9 +20,7 @@ final class TokenBuckets {
 
     /** Capacity {@code burst}, refilled greedily (token by token) at {@code rate} per second. */
     static BucketConfiguration configuration(long rate, long burst) {
-        return BucketConfiguration.builder()
-                .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
-                .build();
+        return BucketConfiguration.builder().addLimit(bandwidth(rate, burst)).build();
     }
 
     /**
@@ -31,10 +30,14 @@ final class TokenBuckets {
      */
     static LocalBucket create(long rate, long burst, TimeMeter clock) {
         return Bucket.builder()
-                .addLimit(limit -> limit.capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)))
+                .addLimit(bandwidth(rate, burst))
                 .withCustomTimePrecision(clock)
                 .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
                 .build();
+    }
+
+    private static Bandwidth bandwidth(long rate, long burst) {
+        return Bandwidth.builder().capacity(burst).refillGreedy(rate, Duration.ofSeconds(1)).build();
     }
 
     /** A wait for the Retry-After header: whole seconds, rounded up, at least 1 (0.2 s → 1, 1.5 s → 2). */

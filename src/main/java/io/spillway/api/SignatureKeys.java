@@ -1,5 +1,6 @@
 package io.spillway.api;
 
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Map;
@@ -37,9 +38,7 @@ final class SignatureKeys {
             md5 = newMd5();
         }
         byte[] digest = md5.digest(body); // digest() leaves it reset for the next request
-        if (md5s.size() < POOL_SIZE) {
-            md5s.offer(md5);
-        }
+        giveBack(md5s, md5);
         return hexEquals(digest, givenHex);
     }
 
@@ -54,10 +53,15 @@ final class SignatureKeys {
             mac = keyed(secret);
         }
         byte[] digest = mac.doFinal(data); // doFinal() leaves it reset, keyed the same
-        if (pool.size() < POOL_SIZE) {
-            pool.offer(mac);
-        }
+        giveBack(pool, mac);
         return hexEquals(digest, givenHex);
+    }
+
+    /** Keeps a reset instance for the next request unless the pool already holds enough. */
+    private static <T> void giveBack(Queue<T> pool, T instance) {
+        if (pool.size() < POOL_SIZE) {
+            pool.offer(instance);
+        }
     }
 
     /**
@@ -103,7 +107,7 @@ final class SignatureKeys {
     private static Mac keyed(String secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required by the JDK", e);
